@@ -1,0 +1,34 @@
+# Two commands a newcomer needs: `make run` and `make test`.
+# GPU=1 installs tensorflow[and-cuda] so TensorFlow can see NVIDIA GPUs on Linux.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed$(if $(GPU),-gpu)
+PORT ?= 8501
+
+.PHONY: run test lint bench browser clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install -q -r requirements-dev.txt $(if $(GPU),'tensorflow[and-cuda]>=2.21,<2.22')
+	$(PY) -m pip install -q --no-deps -r requirements-nodeps.txt
+	touch $@
+
+run: $(STAMP)
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+browser:
+	@bash scripts/ensure-chromium.sh
+
+test: $(STAMP) browser
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	for f in bench/*.py; do $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,7 @@
+"""cvlab: the engine behind the Deep Convolutional Models lab.
+
+Nothing in this package imports streamlit. TensorFlow is imported lazily,
+inside the functions that run a model, through :mod:`cvlab.tfrun`.
+"""
+
+__version__ = "0.1.0"

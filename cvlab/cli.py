@@ -1,0 +1,43 @@
+"""Command-line entry point.
+
+Each sub-command lives in its own module under :mod:`cvlab.commands` and
+exposes ``register(subparsers)``; the parser picks them up by discovery, so a
+new command never edits this file. Conventions shared by every command: a
+human table on stdout by default, one JSON object with ``--json``, progress on
+stderr, and exit status 2 with a one-line message for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from cvlab import commands
+from cvlab.errors import CvlabError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m cvlab",
+        description="cvlab: case-study CNNs, their costs, datasets and transfer learning.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CvlabError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,1 @@
+"""Shared Streamlit helpers: the only place besides pages that imports streamlit."""
