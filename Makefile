@@ -4,6 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed$(if $(GPU),-gpu)
+CUDA_TF := 'tensorflow[and-cuda]>=2.21,<2.22'
 PORT ?= 8501
 
 .PHONY: run test lint bench browser clean
@@ -13,7 +14,7 @@ $(PY):
 	$(PY) -m pip install -q --upgrade pip
 
 $(STAMP): requirements.txt requirements-dev.txt | $(PY)
-	$(PY) -m pip install -q -r requirements-dev.txt $(if $(GPU),'tensorflow[and-cuda]>=2.21,<2.22')
+	$(PY) -m pip install -q -r requirements-dev.txt $(if $(GPU),$(CUDA_TF))
 	$(PY) -m pip install -q --no-deps -r requirements-nodeps.txt
 	touch $@
 
