@@ -1,0 +1,300 @@
+"""Scan a folder-per-class image tree and report exactly what is usable.
+
+Layout: ``root/<class name>/**/<image>``. Each top-level sub-folder is a class (its
+label index is its position in the sorted class names, as in Keras); images in nested
+folders belong to the top-level class. Files directly under ``root`` are not used.
+
+Every candidate file is fully decoded (in a thread pool; PIL releases the GIL while
+decoding), so a truncated JPEG is caught here and never reaches training. Hidden and
+system debris (``.DS_Store``, ``._*``, ``__MACOSX/``, ``Thumbs.db``…) is ignored
+silently; every other file is either used, used after a noted conversion, or skipped
+with a reason (see :mod:`cvlab.data.images`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cvlab.data.images import CORRUPT, DEFAULT_MAX_PIXELS, Rejected, decode
+from cvlab.errors import CvlabError
+
+SYSTEM_NAMES = frozenset({"__MACOSX", "Thumbs.db", "desktop.ini", "@eaDir", "$RECYCLE.BIN"})
+LINK_OUTSIDE = "link outside the folder"
+TINY_CLASS = 10  # a class with fewer usable images than this gets a warning
+IMBALANCE_RATIO = 3.0  # largest / smallest class at or above this gets a warning
+_SCAN_HINT = (32, 32)  # JPEGs are scanned at reduced DCT scale: whole stream, fewer pixels
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file left out: ``reason`` is a short category, ``detail`` says why exactly."""
+
+    path: Path
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Converted:
+    """A usable file that needed work to become RGB; ``note`` says what was done."""
+
+    path: Path
+    note: str
+
+
+@dataclass
+class ScanReport:
+    """What :func:`scan` found. Paths are absolute; ``files`` holds only usable images.
+
+    ``files`` is a list of ``(path, label_index)``, where ``label_index`` indexes
+    ``class_names`` (sorted). ``classes`` maps each class name to its usable count.
+    """
+
+    root: Path
+    class_names: list[str]
+    files: list[tuple[Path, int]]
+    skipped: list[Skipped] = field(default_factory=list)
+    converted: list[Converted] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    ignored: list[Path] = field(default_factory=list)
+
+    @property
+    def classes(self) -> dict[str, int]:
+        counts = Counter(label for _, label in self.files)
+        return {name: counts[i] for i, name in enumerate(self.class_names)}
+
+    @property
+    def images(self) -> int:
+        return len(self.files)
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to the scanned root, with forward slashes."""
+        return path.relative_to(self.root).as_posix()
+
+    def files_of(self, class_name: str) -> list[Path]:
+        label = self.class_names.index(class_name)
+        return [path for path, index in self.files if index == label]
+
+    def to_dict(self) -> dict:
+        """The JSON contract; every path in it is relative to ``root``."""
+        return {
+            "root": str(self.root),
+            "classes": self.classes,
+            "images": self.images,
+            "skipped": [
+                {"path": self.relative(s.path), "reason": s.reason, "detail": s.detail}
+                for s in self.skipped
+            ],
+            "converted": [{"path": self.relative(c.path), "note": c.note} for c in self.converted],
+            "warnings": list(self.warnings),
+        }
+
+    def to_json(self, indent: int | None = None) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+Progress = Callable[[int, int], None]
+
+
+def scan(
+    root: str | os.PathLike,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> ScanReport:
+    """Scan ``root`` and return a :class:`ScanReport`, or raise :class:`CvlabError`.
+
+    Raises when the folder is missing, holds no class folders, no usable image, or
+    only one class with usable images. ``progress(done, total)`` is called from the
+    calling thread as files finish.
+    """
+    root = _checked_root(root)
+    class_dirs, candidates, ignored, loose = _walk(root)
+    if not class_dirs:
+        raise CvlabError(
+            f"{root} has no class folders. Put images in one sub-folder per class, "
+            f"e.g. {root / 'cat'}/*.jpg and {root / 'dog'}/*.jpg."
+        )
+    results = _inspect_all(root, candidates, max_pixels, workers, progress)
+
+    skipped, converted, usable, digests = [], [], defaultdict(list), {}
+    for path, class_name, outcome, digest in sorted(results, key=lambda r: r[0]):
+        if isinstance(outcome, Skipped):
+            skipped.append(outcome)
+            continue
+        usable[class_name].append(path)
+        digests[path] = (digest, class_name)
+        if outcome:
+            converted.append(Converted(path, "; ".join(outcome)))
+
+    class_names = sorted(usable)
+    warnings = _loose_and_empty(root, loose, class_dirs, class_names)
+    _require_two_classes(root, class_names, usable, skipped)
+    files = [(p, i) for i, name in enumerate(class_names) for p in usable[name]]
+    report = ScanReport(root, class_names, files, skipped, converted, warnings, ignored)
+    report.warnings += _balance_warnings(report.classes)
+    report.warnings += _duplicate_warnings(report, digests)
+    return report
+
+
+def tree_stamp(root: str | os.PathLike) -> float:
+    """Latest modification time of ``root`` and its folders: a cheap cache key.
+
+    Adding, removing or renaming a file changes its folder's mtime; rewriting a
+    file in place does not, so a cache keyed on this can miss in-place edits.
+    """
+    stamps = [os.stat(root).st_mtime]
+    for dirpath, dirnames, _ in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not _is_debris(d)]
+        stamps += [os.stat(os.path.join(dirpath, d)).st_mtime for d in dirnames]
+    return max(stamps)
+
+
+def _checked_root(root: str | os.PathLike) -> Path:
+    path = Path(root).expanduser()
+    if not path.exists():
+        raise CvlabError(
+            f"{path} does not exist. Give the path of a folder that holds one sub-folder "
+            "per class."
+        )
+    if not path.is_dir():
+        raise CvlabError(f"{path} is a file, not a folder. Give the folder that holds the classes.")
+    return path.resolve()
+
+
+def _is_debris(name: str) -> bool:
+    return name.startswith(".") or name in SYSTEM_NAMES
+
+
+def _walk(root: Path):
+    """Class folders, (path, class) candidates, ignored debris and loose root files."""
+    class_dirs, candidates, ignored, loose = [], [], [], []
+    for entry in sorted(root.iterdir()):
+        if _is_debris(entry.name):
+            ignored.append(entry)
+        elif entry.is_dir():
+            class_dirs.append(entry.name)
+            for dirpath, dirnames, filenames in os.walk(entry):
+                here = Path(dirpath)
+                ignored += [here / d for d in dirnames if _is_debris(d)]
+                dirnames[:] = sorted(d for d in dirnames if not _is_debris(d))
+                for name in sorted(filenames):
+                    if _is_debris(name):
+                        ignored.append(here / name)
+                    else:
+                        candidates.append((here / name, entry.name))
+        else:
+            loose.append(entry)
+    return class_dirs, candidates, ignored, loose
+
+
+def _inspect_all(root, candidates, max_pixels, workers, progress):
+    """[(path, class, Skipped | notes tuple, digest)] for every candidate, in parallel."""
+    workers = workers or min(32, 4 * (os.cpu_count() or 1))
+    results = []
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cvlab-scan") as pool:
+        futures = [pool.submit(_inspect, root, path, max_pixels) for path, _ in candidates]
+        owner = {future: candidates[i] for i, future in enumerate(futures)}
+        for done, future in enumerate(as_completed(futures), start=1):
+            path, class_name = owner[future]
+            outcome, digest = future.result()
+            results.append((path, class_name, outcome, digest))
+            if progress is not None:
+                progress(done, len(futures))
+    return results
+
+
+def _inspect(root: Path, path: Path, max_pixels: int):
+    if not path.resolve().is_relative_to(root):
+        return Skipped(path, LINK_OUTSIDE, f"points to {path.resolve()}, outside {root}"), ""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Skipped(path, CORRUPT, f"cannot read the file ({exc.strerror})"), ""
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    try:
+        decoded = decode(path, data=data, max_pixels=max_pixels, size_hint=_SCAN_HINT)
+    except Rejected as exc:
+        return Skipped(path, exc.kind, exc.detail), digest
+    return decoded.notes, digest
+
+
+def _loose_and_empty(root, loose, class_dirs, class_names) -> list[str]:
+    warnings = []
+    if loose:
+        names = ", ".join(p.name for p in loose[:3]) + (" …" if len(loose) > 3 else "")
+        warnings.append(
+            f"{len(loose)} file(s) directly in {root.name}/ are not used ({names}): "
+            "only files inside a class folder get a label."
+        )
+    for name in sorted(set(class_dirs) - set(class_names)):
+        warnings.append(f"Folder '{name}' has no usable image, so it is not a class.")
+    return warnings
+
+
+def _require_two_classes(root, class_names, usable, skipped) -> None:
+    if not class_names:
+        reasons = Counter(s.reason for s in skipped)
+        summary = ", ".join(f"{n} {reason}" for reason, n in reasons.most_common()) or "no files"
+        raise CvlabError(
+            f"{root} has no usable image ({summary}). Put JPEG or PNG images in "
+            "one sub-folder per class."
+        )
+    if len(class_names) == 1:
+        name = class_names[0]
+        raise CvlabError(
+            f"{root} has a single class ('{name}', {len(usable[name])} images); a classifier "
+            "needs at least two. Add a second sub-folder with images of another class."
+        )
+
+
+def _balance_warnings(classes: dict[str, int]) -> list[str]:
+    warnings = [
+        f"Class '{name}' has only {n} image(s): too few to learn from or to validate on; "
+        f"aim for at least {TINY_CLASS}, ideally hundreds."
+        for name, n in classes.items()
+        if n < TINY_CLASS
+    ]
+    largest = max(classes, key=classes.get)
+    smallest = min(classes, key=classes.get)
+    ratio = classes[largest] / classes[smallest]
+    if ratio >= IMBALANCE_RATIO:
+        warnings.append(
+            f"Class imbalance: '{largest}' has {classes[largest]} images, '{smallest}' has "
+            f"{classes[smallest]} ({ratio:.1f}×). Plain accuracy will flatter the big class; "
+            "look at per-class results or use class weights."
+        )
+    return warnings
+
+
+def _duplicate_warnings(report: ScanReport, digests: dict) -> list[str]:
+    groups: dict[str, list[tuple[Path, str]]] = defaultdict(list)
+    for path, (digest, class_name) in digests.items():
+        groups[digest].append((path, class_name))
+    warnings, within = [], []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        names = ", ".join(report.relative(p) for p, _ in members)
+        if len({c for _, c in members}) > 1:
+            warnings.append(
+                f"Duplicate across classes: {names} are byte-identical but labelled "
+                "differently; at least one label is wrong, so remove or relabel them."
+            )
+        else:
+            within.append(names)
+    if within:
+        warnings.append(
+            f"{len(within)} set(s) of byte-identical duplicates within a class (e.g. "
+            f"{within[0]}): copies can land in both training and validation and inflate "
+            "validation accuracy."
+        )
+    return warnings

@@ -1,0 +1,80 @@
+"""A seeded, stratified train / validation / test split of a scan's usable files.
+
+Stratified: each class is split on its own, so every subset keeps the class mix.
+Per class of ``n`` images, validation gets ``round(n * val_fraction)`` and test
+``round(n * test_fraction)``, each at least one when its fraction is above zero and
+the class has enough images to leave at least one for training. The same report and
+seed always give the same split.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from cvlab.data.scan import ScanReport
+from cvlab.errors import CvlabError
+
+
+@dataclass(frozen=True)
+class Subset:
+    """Parallel lists: ``paths[i]`` has label index ``labels[i]``."""
+
+    paths: list[Path]
+    labels: list[int]
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+
+@dataclass(frozen=True)
+class Split:
+    class_names: list[str]
+    train: Subset
+    val: Subset
+    test: Subset
+
+
+def split(
+    report: ScanReport,
+    val_fraction: float = 0.2,
+    test_fraction: float = 0.0,
+    seed: int = 0,
+) -> Split:
+    """Split ``report.files`` per class; fractions are of each class's images."""
+    for name, value in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
+        if not 0.0 <= value < 1.0:
+            raise CvlabError(f"{name} must be in [0, 1); received {value}.")
+    if val_fraction + test_fraction >= 1.0:
+        raise CvlabError(
+            f"val_fraction + test_fraction = {val_fraction + test_fraction:.2f} leaves nothing "
+            "to train on; keep their sum below 1 (e.g. 0.2 and 0.1)."
+        )
+    rng = np.random.default_rng(seed)
+    parts: dict[str, tuple[list[Path], list[int]]] = {k: ([], []) for k in ("train", "val", "test")}
+    for label in range(len(report.class_names)):
+        paths = sorted(p for p, index in report.files if index == label)
+        order = rng.permutation(len(paths))
+        n_val, n_test = _counts(len(paths), val_fraction, test_fraction)
+        cuts = {"val": order[:n_val], "test": order[n_val : n_val + n_test]}
+        cuts["train"] = order[n_val + n_test :]
+        for key, indices in cuts.items():
+            parts[key][0].extend(paths[i] for i in sorted(indices))
+            parts[key][1].extend([label] * len(indices))
+    return Split(
+        list(report.class_names),
+        *(Subset(*parts[key]) for key in ("train", "val", "test")),
+    )
+
+
+def _counts(n: int, val_fraction: float, test_fraction: float) -> tuple[int, int]:
+    n_val = max(round(n * val_fraction), 1 if val_fraction > 0 else 0)
+    n_test = max(round(n * test_fraction), 1 if test_fraction > 0 else 0)
+    while n_val + n_test >= n and (n_val or n_test):  # always leave one to train on
+        if n_test >= n_val and n_test:
+            n_test -= 1
+        else:
+            n_val -= 1
+    return n_val, n_test
