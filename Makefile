@@ -13,7 +13,7 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
-$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+$(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt | $(PY)
 	$(PY) -m pip install -q -r requirements-dev.txt $(if $(GPU),$(CUDA_TF))
 	$(PY) -m pip install -q --no-deps -r requirements-nodeps.txt
 	touch $@
