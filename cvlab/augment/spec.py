@@ -1,0 +1,314 @@
+"""An augmentation pipeline as plain data: validated, JSON-serialisable, TensorFlow-free.
+
+A :class:`PipelineSpec` is an ordered tuple of :class:`Step` records, each an
+operation name from :data:`OPS` and its complete parameter mapping (defaults
+filled in). The same spec drives the preview grid, the trainer's pipeline
+(:func:`cvlab.augment.build.build_pipeline`) and the generated code, so what
+the studio shows is what training applies.
+
+Conventions: images are float32 in [0, 255], channels-last (H, W, 3). Factors
+are fractions of the image size, of a full turn (rotation) or of the value
+range, as in Keras; offsets are in pixel values; probabilities are in [0, 1].
+Each operation appears at most once, and the batch-level mixing operations
+(``mixup``, ``cutmix``) come after every per-image step.
+
+JSON form::
+
+    {"format": "cvlab.augment", "version": 1,
+     "steps": [{"op": "flip", "mode": "horizontal"}, {"op": "rotation", "factor": 0.05}]}
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from cvlab.errors import CvlabError
+
+FORMAT = "cvlab.augment"
+VERSION = 1
+VALUE_RANGE = (0.0, 255.0)
+
+FLIP_MODES = ("horizontal", "vertical", "horizontal_and_vertical")
+FILL_MODES = ("reflect", "wrap", "constant", "nearest")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: its kind, default and bounds.
+
+    ``kind`` is ``float``, ``int``, ``bool``, ``choice``, ``vec3`` (three floats),
+    ``range`` (two floats, low ≤ high) or ``mat3`` (3×3 floats). Bounds apply to
+    every number inside the value. ``optional`` parameters also accept ``None``.
+    """
+
+    kind: str
+    default: Any
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple[str, ...] = ()
+    optional: bool = False
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Op:
+    """An operation: the layer that implements it, its parameters, and its level."""
+
+    layer: str
+    title: str
+    params: Mapping[str, Param]
+    batch: bool = False
+
+
+def _fill(default: str = "reflect") -> Param:
+    return Param("choice", default, choices=FILL_MODES, help="How to fill pixels moved in")
+
+
+#: Every operation a pipeline may hold, in the order the studio lists them.
+OPS: Mapping[str, Op] = MappingProxyType(
+    {
+        "flip": Op("RandomFlip", "Mirroring", {"mode": Param("choice", "horizontal",
+                                                             choices=FLIP_MODES)}),
+        "crop": Op("RandomCrop", "Random crop", {
+            "height": Param("int", 192, 8, 4096, help="Crop height in pixels"),
+            "width": Param("int", 192, 8, 4096, help="Crop width in pixels"),
+        }),
+        "rotation": Op("RandomRotation", "Rotation", {
+            "factor": Param("float", 0.05, 0.0, 0.5, help="Largest angle, as a fraction of 360°"),
+            "fill_mode": _fill(),
+        }),
+        "zoom": Op("RandomZoom", "Zoom", {
+            "factor": Param("float", 0.15, 0.0, 0.9, help="Largest zoom in or out, as a fraction"),
+            "fill_mode": _fill(),
+        }),
+        "translation": Op("RandomTranslation", "Translation", {
+            "height_factor": Param("float", 0.1, 0.0, 0.5, help="Largest shift, share of height"),
+            "width_factor": Param("float", 0.1, 0.0, 0.5, help="Largest shift, share of width"),
+            "fill_mode": _fill(),
+        }),
+        "shear": Op("RandomShear", "Shear", {
+            "x_factor": Param("float", 0.1, 0.0, 1.0, help="Largest horizontal shear"),
+            "y_factor": Param("float", 0.0, 0.0, 1.0, help="Largest vertical shear"),
+            "fill_mode": _fill(),
+        }),
+        "contrast": Op("RandomContrast", "Contrast", {
+            "factor": Param("float", 0.2, 0.0, 1.0, help="Contrast scaled by 1 ± factor"),
+        }),
+        "brightness": Op("RandomBrightness", "Brightness", {
+            "factor": Param("float", 0.15, 0.0, 1.0, help="Shift of ± factor × 255"),
+        }),
+        "hue": Op("RandomHue", "Hue", {
+            "factor": Param("float", 0.05, 0.0, 1.0, help="Largest hue rotation"),
+        }),
+        "saturation": Op("RandomSaturation", "Saturation", {
+            "strength": Param("float", 0.2, 0.0, 0.45,
+                              help="0 keeps saturation; larger widens the range both ways"),
+        }),
+        "rgb_shift": Op("RGBShift", "RGB channel shift", {
+            "offsets": Param("vec3", (20.0, 10.0, -5.0), -255.0, 255.0,
+                             help="Per-channel offsets (R, G, B) in pixel values"),
+            "random": Param("bool", True,
+                            help="Draw each offset in ± |offset|, or add the offsets as they are"),
+        }),
+        "pca_color": Op("PCAColor", "PCA colour (AlexNet)", {
+            "sigma": Param("float", 0.1, 0.0, 5.0, help="Standard deviation of each α"),
+            "eigvals": Param("vec3", None, 0.0, 10.0, optional=True,
+                             help="Eigenvalues of the [0, 1] RGB covariance; None: per image"),
+            "eigvecs": Param("mat3", None, -1.0, 1.0, optional=True,
+                             help="Unit eigenvectors as columns; None: per image"),
+        }),
+        "grayscale": Op("RandomGrayscale", "Grayscale", {
+            "probability": Param("float", 0.2, 0.0, 1.0),
+        }),
+        "blur": Op("RandomGaussianBlur", "Gaussian blur", {
+            "probability": Param("float", 0.5, 0.0, 1.0),
+            "kernel_size": Param("int", 5, 3, 15, help="Odd kernel width in pixels"),
+            "sigma": Param("float", 1.0, 0.1, 1.0,
+                           help="Largest blur σ in pixels (Keras caps it at 1)"),
+        }),
+        "erasing": Op("RandomErasing", "Random erasing", {
+            "probability": Param("float", 0.5, 0.0, 1.0),
+            "scale": Param("range", (0.02, 0.2), 0.0, 1.0, help="Erased area, fraction of image"),
+        }),
+        "mixup": Op("MixUp", "MixUp", {
+            "alpha": Param("float", 0.2, 0.01, 10.0, help="Beta(α, α) draws the mixing weight"),
+        }, batch=True),
+        "cutmix": Op("CutMix", "CutMix", {
+            "factor": Param("float", 1.0, 0.01, 1.0, help="Beta(α, α) parameter, α in (0, factor]"),
+        }, batch=True),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One operation with its full, validated parameters (tuples, never lists)."""
+
+    op: str
+    params: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"op": self.op, **{k: _jsonable(v) for k, v in self.params.items()}}
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    """An ordered, validated pipeline. Build one with :func:`make_spec`."""
+
+    steps: tuple[Step, ...] = ()
+
+    @property
+    def image_steps(self) -> tuple[Step, ...]:
+        """Per-image steps: the ones :func:`~cvlab.augment.build.build_pipeline` uses."""
+        return tuple(s for s in self.steps if not OPS[s.op].batch)
+
+    @property
+    def batch_steps(self) -> tuple[Step, ...]:
+        """Mixing steps, which need a batch (and its labels) to act on."""
+        return tuple(s for s in self.steps if OPS[s.op].batch)
+
+    def get(self, op: str) -> Step | None:
+        return next((s for s in self.steps if s.op == op), None)
+
+
+def make_step(op: str, **params: Any) -> Step:
+    """Validate one step, filling parameters left out with their defaults."""
+    if op not in OPS:
+        raise CvlabError(f"Received op {op!r}; allowed: {', '.join(OPS)}")
+    spec = OPS[op].params
+    unknown = sorted(set(params) - set(spec))
+    if unknown:
+        raise CvlabError(
+            f"Received parameter {unknown[0]!r} for {op!r}; allowed: {', '.join(spec) or 'none'}"
+        )
+    values = {name: _check(op, name, p, params.get(name, p.default)) for name, p in spec.items()}
+    if op == "blur" and values["kernel_size"] % 2 == 0:
+        raise CvlabError(
+            f"Received blur.kernel_size={values['kernel_size']}; allowed: an odd integer"
+        )
+    if op == "pca_color" and (values["eigvals"] is None) != (values["eigvecs"] is None):
+        raise CvlabError(
+            "Received only one of pca_color.eigvals and pca_color.eigvecs; "
+            "allowed: both (dataset statistics) or neither (computed per image)"
+        )
+    return Step(op, MappingProxyType(values))
+
+
+def make_spec(steps: list[Step] | tuple[Step, ...]) -> PipelineSpec:
+    """Check the order rules (each op once, mixing last) and freeze the pipeline."""
+    seen: set[str] = set()
+    mixing_started = False
+    for step in steps:
+        if step.op in seen:
+            raise CvlabError(f"Received op {step.op!r} twice; allowed: each op at most once")
+        seen.add(step.op)
+        if OPS[step.op].batch:
+            mixing_started = True
+        elif mixing_started:
+            raise CvlabError(
+                f"Received per-image op {step.op!r} after a mixing op; "
+                "allowed: mixup/cutmix only at the end"
+            )
+    return PipelineSpec(tuple(steps))
+
+
+def default_spec() -> PipelineSpec:
+    """A mild, label-safe starting point for natural photos."""
+    ops = ("flip", "rotation", "zoom", "contrast", "brightness")
+    return make_spec([make_step(op) for op in ops])
+
+
+def spec_from_dict(data: Any) -> PipelineSpec:
+    """Read the JSON form (already parsed). Missing parameters take their defaults."""
+    if not isinstance(data, Mapping):
+        raise CvlabError(f"Received {type(data).__name__}; allowed: a JSON object with 'steps'")
+    if data.get("format", FORMAT) != FORMAT or data.get("version", VERSION) != VERSION:
+        raise CvlabError(
+            f"Received format={data.get('format')!r} version={data.get('version')!r}; "
+            f"allowed: format={FORMAT!r} version={VERSION}"
+        )
+    extra = sorted(set(data) - {"format", "version", "steps"})
+    if extra:
+        raise CvlabError(f"Received key {extra[0]!r}; allowed: format, version, steps")
+    steps = data.get("steps")
+    if not isinstance(steps, list):
+        raise CvlabError(f"Received steps={steps!r}; allowed: a list of step objects")
+    out = []
+    for i, raw in enumerate(steps):
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("op"), str):
+            raise CvlabError(f"Received steps[{i}]={raw!r}; allowed: an object with an 'op' name")
+        out.append(make_step(raw["op"], **{k: v for k, v in raw.items() if k != "op"}))
+    return make_spec(out)
+
+
+def spec_from_json(text: str | bytes) -> PipelineSpec:
+    """Parse and validate a pipeline exported by :func:`spec_to_json`."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CvlabError(f"Received text that is not valid JSON ({exc}); allowed: a JSON "
+                         'object such as {"steps": [{"op": "flip"}]}') from None
+    return spec_from_dict(data)
+
+
+def spec_to_dict(spec: PipelineSpec) -> dict[str, Any]:
+    return {"format": FORMAT, "version": VERSION, "steps": [s.to_dict() for s in spec.steps]}
+
+
+def spec_to_json(spec: PipelineSpec) -> str:
+    """Stable, human-readable JSON: the same spec always gives the same text."""
+    return json.dumps(spec_to_dict(spec), indent=2)
+
+
+def _check(op: str, name: str, p: Param, value: Any) -> Any:
+    where = f"{op}.{name}={value!r}"
+    if value is None and p.optional:
+        return None
+    if p.kind == "choice":
+        if value not in p.choices:
+            raise CvlabError(f"Received {where}; allowed: {', '.join(p.choices)}")
+        return value
+    if p.kind == "bool":
+        if not isinstance(value, bool):
+            raise CvlabError(f"Received {where}; allowed: true or false")
+        return value
+    shape = {"float": (), "int": (), "vec3": (3,), "range": (2,), "mat3": (3, 3)}[p.kind]
+    numbers = _numbers(value, shape)
+    if numbers is None:
+        kinds = {"float": "a number", "int": "an integer", "vec3": "a list of 3 numbers",
+                 "range": "a list [low, high]", "mat3": "a 3×3 list of numbers"}
+        raise CvlabError(f"Received {where}; allowed: {kinds[p.kind]}")
+    flat = _flatten(numbers)
+    if p.kind == "int" and any(not float(v).is_integer() for v in flat):
+        raise CvlabError(f"Received {where}; allowed: an integer")
+    if any(not math.isfinite(v) or v < p.lo or v > p.hi for v in flat):
+        raise CvlabError(f"Received {where}; allowed: {p.lo:g} ≤ {name} ≤ {p.hi:g}")
+    if p.kind == "range" and numbers[0] > numbers[1]:
+        raise CvlabError(f"Received {where}; allowed: low ≤ high")
+    if p.kind == "int":
+        return int(numbers)
+    return numbers
+
+
+def _numbers(value: Any, shape: tuple[int, ...]) -> Any:
+    """``value`` as floats (nested tuples) of ``shape``, or None if it is not one."""
+    if not shape:
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        return float(value) if is_number else None
+    if not isinstance(value, list | tuple) or len(value) != shape[0]:
+        return None
+    items = [_numbers(v, shape[1:]) for v in value]
+    return None if any(i is None for i in items) else tuple(items)
+
+
+def _flatten(numbers: Any) -> list[float]:
+    return [numbers] if isinstance(numbers, float) else [x for n in numbers for x in _flatten(n)]
+
+
+def _jsonable(value: Any) -> Any:
+    return [_jsonable(v) for v in value] if isinstance(value, tuple) else value
