@@ -1,0 +1,100 @@
+"""Architecture Explorer: one network's shape flow and where its cost goes, layer by layer."""
+
+import pandas as pd
+import streamlit as st
+
+from cvlab import plots, zoo
+from cvlab.errors import CvlabError
+from cvlab.report import CONVENTION, human
+from cvlab.teaching import FAMILY_NOTES, NOTE_CORRECTIONS
+from ui.cached import keras_check, stack_profile, zoo_profile
+from ui.layout import page_setup
+from ui.widgets import layer_table, model_options, totals
+
+EXAMPLE_STACK = """# A small classifier for 32×32 colour images
+input 32x32x3
+conv 32 3x3 same
+conv 32 3x3 same
+maxpool 2x2 s2
+conv 64 3x3 same
+dwconv 3x3 same        # depthwise: one 3×3 filter per channel
+conv 64 1x1            # pointwise: mixes channels
+maxpool 2x2 s2
+gap
+dense 10
+"""
+
+page_setup("Architecture Explorer", "🧭",
+           "Pick a network, change its options, and see every layer's shape, weights and "
+           "multiply-adds. Nothing here needs TensorFlow until you ask Keras to check us.")
+
+# 1. Choose a zoo network or write your own stack.
+with st.sidebar:
+    source = st.radio("Network", ["From the zoo", "Your own stack"], key="explorer_source",
+                      horizontal=True)
+    if source == "From the zoo":
+        titles = {n: zoo.info(n).title for n in zoo.names()}
+        name = st.selectbox("Model", zoo.names(), format_func=titles.get, key="explorer_model",
+                            index=zoo.names().index("mobilenet_v2"))
+        options = model_options(name, key="explorer")
+
+try:
+    if source == "From the zoo":
+        profile = zoo_profile(name, **options)
+        family = zoo.info(name).family
+    else:
+        st.subheader("Your own stack")
+        st.caption("One layer per line: `input HxWxC`, `conv F KxK [sN] [same|valid]`, "
+                   "`dwconv KxK …`, `maxpool KxK …`, `avgpool KxK …`, `flatten`, `gap`, "
+                   "`dense N`. Padding defaults to valid and stride to 1; `#` starts a comment.")
+        text = st.text_area("Layers", EXAMPLE_STACK, height=260, key="explorer_stack")
+        profile = stack_profile(text)
+        family = "Custom"
+except CvlabError as exc:
+    st.error(str(exc))
+    st.stop()
+
+# 2. Headline numbers and the family's story.
+totals(profile)
+st.caption(CONVENTION)
+with st.expander(f"About {family}", expanded=True):
+    st.markdown(FAMILY_NOTES[family])
+with st.expander("Where the course notes slip"):
+    st.markdown("\n".join(f"- **{topic}** {fix}" for topic, fix in NOTE_CORRECTIONS))
+
+# 3. Shape flow: shrink space, grow channels.
+st.plotly_chart(plots.shape_flow(profile), width="stretch")
+
+# 4. Where the parameters and the compute go.
+by_stage, by_kind, heaviest = st.tabs(["By stage", "By layer kind", "Heaviest layers"])
+by_stage.plotly_chart(plots.breakdown(profile, "stage"), width="stretch")
+by_kind.plotly_chart(plots.breakdown(profile, "kind"), width="stretch")
+with heaviest:
+    metric = st.radio("Rank by", ["macs", "params"], horizontal=True, key="explorer_rank",
+                      format_func={"macs": "MACs", "params": "parameters"}.get)
+    st.plotly_chart(plots.per_layer(profile, metric), width="stretch")
+
+# 5. The per-layer table.
+st.subheader("Layer by layer")
+st.dataframe(layer_table(profile), width="stretch", hide_index=True, height=420,
+             column_config={"params": st.column_config.NumberColumn(format="%d"),
+                            "MACs": st.column_config.NumberColumn(format="%d")})
+
+# 6. Keras as the referee (the only TensorFlow on this page).
+if source == "From the zoo":
+    st.subheader("Check us against Keras")
+    st.caption("Builds this network in Keras with random weights and counts again; where Keras "
+               "Applications ships the same network, it is built and counted too.")
+    if st.button("Build in Keras and verify", key="explorer_verify", type="primary"):
+        with st.spinner("Building in Keras (the first build imports TensorFlow, ~5 s)…"):
+            result = keras_check(name, tuple(sorted(options.items())))
+        st.table(pd.DataFrame([{
+            "counted by": row["source"], "total params": f"{row['total_params']:,}",
+            "trainable params": f"{row['trainable_params']:,}",
+            "MACs per image": f"{row['macs']:,} ({human(row['macs'])})",
+            "build time": f"{row['seconds']} s" if row["seconds"] is not None else "instant",
+        } for row in result["rows"]]).set_index("counted by"))
+        if result["match"]:
+            st.success("Every count agrees with the analytic profile.")
+        else:
+            st.error("The counts disagree: please report this network and its options.")

@@ -1,0 +1,58 @@
+"""Widgets shared by pages: model pickers and profile tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from cvlab import zoo
+from cvlab.profile import Profile
+from cvlab.report import human, shape_text
+
+
+def model_options(name: str, key: str) -> dict:
+    """Sidebar controls for the options ``name`` accepts; returns the chosen options."""
+    info = zoo.info(name)
+    defaults = zoo.resolve_options(name)
+    options: dict = {}
+    if "alpha" in info.options:
+        allowed = zoo.registry.ALPHAS[name]
+        options["alpha"] = st.select_slider("Width multiplier α", allowed,
+                                            value=defaults["alpha"], key=f"{key}_alpha",
+                                            help="Scales every layer's channel count.")
+    options["resolution"] = st.number_input(
+        "Input resolution (pixels)", min_value=16, max_value=1024, step=1,
+        value=defaults["resolution"], key=f"{key}_resolution_{name}",
+        help="Height and width of the square input image.")
+    options["include_top"] = st.toggle("Include the classifier head", value=True,
+                                       key=f"{key}_top")
+    if "aux" in info.options:
+        options["aux"] = st.toggle("Auxiliary classifiers (training only)", value=False,
+                                   key=f"{key}_aux")
+    return options
+
+
+def totals(p: Profile) -> None:
+    """Four headline numbers."""
+    cols = st.columns(4)
+    cols[0].metric("Parameters", human(p.total_params), help=f"{p.total_params:,} in total")
+    cols[1].metric("Trainable", human(p.trainable_params),
+                   help=f"{p.trainable_params:,}; the rest are batch-norm moving statistics")
+    cols[2].metric("MACs per image", human(p.macs), help=f"{p.macs:,} multiply-accumulates")
+    cols[3].metric("Layers", f"{len(p.layers)}", help=f"input {shape_text(p.input_shape)} → "
+                                                      f"output {shape_text(p.output_shape)}")
+
+
+def layer_table(p: Profile) -> pd.DataFrame:
+    """One row per layer, as in the CLI table."""
+    return pd.DataFrame([{
+        "layer": r.name,
+        "kind": r.kind,
+        "stage": r.stage,
+        "kernel / stride": f"{r.kernel[0]}×{r.kernel[1]} / {r.stride[0]}" if r.kernel else "",
+        "padding": r.padding or "",
+        "output (H×W×C)": shape_text(r.output_shape),
+        "params": r.params,
+        "MACs": r.macs,
+        "% of MACs": round(100 * r.macs / p.macs, 2) if p.macs else 0.0,
+    } for r in p.layers])
