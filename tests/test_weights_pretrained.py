@@ -11,7 +11,7 @@ from cvlab.weights import pretrained_mobilenet_v2, resolve_weights, sources
 from cvlab.weights.convert import assign_by_name
 from cvlab.weights.imagenet import top_k
 from cvlab.weights.preprocess import keras_preprocess, load_image, torch_preprocess
-from cvlab.weights.torch_layout import mobilenet_v2_torch_layout
+from cvlab.weights.pretrained import mobilenet_v2
 from cvlab.weights.torch_pickle import load_state_dict
 
 pytestmark = pytest.mark.slow
@@ -91,7 +91,7 @@ def _torch_reference(state, image):
 def test_keras_torch_layout_matches_a_numpy_torch_reference(homes):
     source = resolve_weights("imagenet")
     state = load_state_dict(source.path)
-    model = mobilenet_v2_torch_layout(input_size=96)
+    model = mobilenet_v2("torch", input_size=96)
     assign_by_name(model, sources.converted_weights(source))
     image = torch_preprocess(load_image("skimage:chelsea", size=96))
     expected = _torch_reference(state, image)
@@ -147,6 +147,9 @@ def test_cached_keras_file_is_preferred_and_paired_with_keras_preprocessing(home
         target.unlink()
     np.testing.assert_array_equal(model.get_layer("Conv1").get_weights()[0],
                                   donor.get_layer("Conv1").get_weights()[0])
+    # The zoo's definition in Keras layout computes exactly what keras.applications does.
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 96, 96, 3)).astype("float32")
+    np.testing.assert_allclose(model(x, training=False), donor(x, training=False), atol=1e-6)
     np.testing.assert_allclose(
         preprocess_fn(np.array([[[0.0, 100.0, 255.0]]])),
         keras.applications.mobilenet_v2.preprocess_input(np.array([[[0.0, 100.0, 255.0]]])))
