@@ -20,7 +20,8 @@ from ui.layout import page_setup
 SAMPLE_TEXT = {
     "faces": "Faces vs. not faces: 200 crops from scikit-image's lfw_subset",
     "shapes": "Shapes: circles, squares and triangles drawn on photo crops (180 images)",
-    "messy": "Messy: a tiny dataset with one of every problem the scan catches",
+    "messy": "Messy: one of every problem the scan catches (a pixel limit under 3 MP "
+    "also skips its panorama)",
 }
 THUMBS_PER_CLASS = 6
 THUMB_SIZE = (96, 96)
@@ -97,7 +98,7 @@ def choose_folder() -> Path:
 def table(title: str, rows: list[dict], when_empty: str) -> None:
     st.subheader(title)
     if rows:
-        st.dataframe(rows, hide_index=True)
+        st.dataframe(rows, hide_index=True, width="stretch")
     else:
         st.success(when_empty)
 
@@ -128,19 +129,18 @@ def show(report: ScanReport) -> None:
     converted = [
         {"file": report.relative(c.path), "what was done": c.note} for c in report.converted
     ]
-    left, right = st.columns(2)
-    with left:
-        table(f"Skipped ({len(skipped)})", skipped, "Nothing skipped.")
-    with right:
-        table(f"Converted ({len(converted)})", converted, "Nothing needed converting.")
+    table(f"Skipped ({len(skipped)})", skipped, "Nothing skipped.")
+    table(f"Converted ({len(converted)})", converted, "Nothing needed converting.")
     if report.ignored:
         st.caption(
             f"Ignored {len(report.ignored)} hidden or system entries (.DS_Store, __MACOSX…)."
         )
 
-    st.subheader("A few images per class (as the model will see them, stretched)")
+    st.subheader("A few images per class, as the model will see them")
+    st.caption("Converted files come first, so you can check the conversion; all are stretched.")
+    changed = {c.path for c in report.converted}
     for name in report.class_names:
-        paths = report.files_of(name)[:THUMBS_PER_CLASS]
+        paths = sorted(report.files_of(name), key=lambda p: p not in changed)[:THUMBS_PER_CLASS]
         st.markdown(f"**{name}** · {report.classes[name]} images")
         images = [thumbnail(str(p), p.stat().st_mtime) for p in paths]
         st.image(images, caption=[p.name for p in paths], width=THUMB_SIZE[1])
