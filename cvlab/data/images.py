@@ -146,9 +146,10 @@ def _to_rgb(img: Image.Image, mode: str) -> tuple[np.ndarray, str]:
         return np.asarray(img.convert("RGB")), ""
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
         data = np.asarray(img, dtype=np.int64)
-        data = data // 257 if data.max(initial=0) > 255 else data
+        if data.max(initial=0) > 255:  # 16-bit range (PIL also opens some 16-bit files as "I")
+            data = data // 257
         gray = np.clip(data, 0, 255).astype(np.uint8)
-        label = "16-bit" if mode.startswith("I;16") or data.max(initial=0) <= 255 else "32-bit"
+        label = "16-bit" if mode.startswith("I;16") else "32-bit integer"
         return np.repeat(gray[..., None], 3, axis=2), f"{label} grayscale ({mode}) → 8-bit RGB"
     if mode == "F":
         data = np.nan_to_num(np.asarray(img, dtype=np.float64))
