@@ -22,18 +22,25 @@ MAC_COLOR = "#9467bd"
 
 
 def shape_flow(p: Profile) -> go.Figure:
-    """H×W and channels of every feature map, on log axes: space shrinks, channels grow."""
-    spatial = [(i, r) for i, r in enumerate(p.layers) if len(r.output_shape) == 3]
+    """H×W and channels after each convolution and pooling layer, on log axes.
+
+    Batch norm, activations and other shape-preserving layers are left out to keep
+    the staircase readable; the x axis still counts every layer.
+    """
+    spatial = [(i, r) for i, r in enumerate(p.layers)
+               if len(r.output_shape) == 3 and (r.kernel or r.kind in ("input", "concat"))]
     x = [i for i, _ in spatial]
     hover = [f"{r.name} ({r.kind})<br>{shape_text(r.output_shape)}" for _, r in spatial]
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=x, y=[r.output_shape[0] * r.output_shape[1] for _, r in spatial],
                              name="H×W (pixels per channel)", mode="lines+markers",
-                             line={"shape": "hv", "color": SPATIAL_COLOR}, hovertext=hover,
+                             marker={"size": 5}, line={"shape": "hv", "color": SPATIAL_COLOR},
+                             hovertext=hover,
                              hoverinfo="text+y"))
     fig.add_trace(go.Scatter(x=x, y=[r.output_shape[2] for _, r in spatial],
                              name="C (channels)", mode="lines+markers",
-                             line={"shape": "hv", "color": CHANNEL_COLOR}, hovertext=hover,
+                             marker={"size": 5}, line={"shape": "hv", "color": CHANNEL_COLOR},
+                             hovertext=hover,
                              hoverinfo="text+y"))
     fig.update_layout(template=TEMPLATE, title=f"Shape flow of {p.name}",
                       xaxis_title="layer index (input → output)",

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 SHOTS = Path(__file__).resolve().parents[1] / "out" / "screenshots"
 
 
-def wait_until_idle(page, timeout_ms: int = 60_000) -> None:
-    """Wait until Streamlit has drawn the app and finished running its script."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+def wait_until_idle(page, timeout_ms: int = 60_000, *, after_action: bool = False) -> None:
+    """Wait until Streamlit is connected and its script has run to the end.
+
+    ``after_action``: a click or a keystroke starts a rerun a moment later, so first
+    give the script up to two seconds to start before waiting for it to finish.
+    """
+    if after_action:
+        with contextlib.suppress(PlaywrightTimeout):  # a fast rerun may already be over
+            page.wait_for_selector('[data-test-script-state="running"]', timeout=2_000)
     page.wait_for_function(
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');
-            const running = document.querySelector('[data-testid="stStatusWidget"]');
-            const skeleton = document.querySelector('[data-testid="stSkeleton"]');
-            return app && app.dataset.teststate !== 'running' && !running && !skeleton;
+            return app && app.dataset.testConnectionState === 'CONNECTED'
+                && app.dataset.testScriptState === 'notRunning'
+                && !document.querySelector('[data-testid="stSkeleton"]');
         }""",
         timeout=timeout_ms,
     )
@@ -47,5 +56,11 @@ def screenshot(page, name: str) -> Path:
     """Full-page PNG under out/screenshots, for people to look at."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
+    height = page.evaluate(
+        "() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight ?? 1000")
+    viewport = page.viewport_size
+    page.set_viewport_size({"width": viewport["width"], "height": min(max(height, 600), 6000)})
+    page.wait_for_timeout(400)  # let plotly redraw at the new size
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(viewport)
     return path

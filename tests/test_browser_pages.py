@@ -44,8 +44,8 @@ def test_explorer_charts_and_model_switch(page, app_url):
     assert wait_for_charts(page, 2) >= 2
     assert "About MobileNet" in page.inner_text('[data-testid="stMain"]')
     page.get_by_text("Your own stack").first.click()
+    wait_until_idle(page, after_action=True)
     page.wait_for_selector("textarea")
-    wait_until_idle(page)
     assert_no_exception(page)
     assert "34.09K" in page.inner_text('[data-testid="stMain"]')
     screenshot(page, "explorer-own-stack")
