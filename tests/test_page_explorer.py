@@ -1,0 +1,80 @@
+"""AppTest for the home, Explorer and Compare pages: every model renders, no TensorFlow."""
+
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cvlab import zoo
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPLORER = ROOT / "pages" / "1_🧭_Architecture_Explorer.py"
+COMPARE = ROOT / "pages" / "2_📊_Compare_Models.py"
+
+
+def run(path: Path) -> AppTest:
+    at = AppTest.from_file(str(path), default_timeout=60).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_home_page_shows_the_comparison_chart():
+    at = run(ROOT / "app.py")
+    assert len(at.get("plotly_chart")) == 1
+    assert "bias excluded" in at.info[0].value
+
+
+def test_explorer_renders_every_model_without_tensorflow():
+    at = run(EXPLORER)
+    for name in zoo.names():
+        at.sidebar.selectbox[0].set_value(name).run()
+        assert not at.exception, (name, at.exception)
+        assert len(at.get("plotly_chart")) == 4, name
+        params = at.metric[0].value
+        assert params != "0", name
+    assert "tensorflow" not in sys.modules
+
+
+def test_explorer_options_change_the_numbers():
+    at = run(EXPLORER)
+    full = at.metric[2].value  # MACs of MobileNet v2 1.0 at 224
+    assert full == "300.77M"
+    at.sidebar.select_slider[0].set_value(0.5).run()
+    assert at.metric[2].value != full
+    at.sidebar.selectbox[0].set_value("googlenet").run()
+    plain = at.metric[0].value
+    at.sidebar.toggle[1].set_value(True).run()  # auxiliary classifiers
+    assert at.metric[0].value != plain and at.metric[0].value == "13.38M"
+
+
+def test_explorer_own_stack_and_its_errors():
+    at = run(EXPLORER)
+    at.sidebar.radio[0].set_value("Your own stack").run()
+    at.text_area[0].set_value("input 28x28x192\nconv 32 5x5 same").run()
+    assert at.metric[2].value == "120.42M"
+    at.text_area[0].set_value("input 28x28x192\nconv 32 five").run()
+    assert "line 2" in at.error[0].value
+    assert not at.exception
+
+
+@pytest.mark.slow
+def test_explorer_verify_button_compares_with_keras():
+    at = run(EXPLORER)
+    at.sidebar.selectbox[0].set_value("resnet50").run()
+    at.button(key="explorer_verify").click().run(timeout=180)
+    assert not at.exception, at.exception
+    assert "agrees" in at.success[0].value
+    table = at.table[0].value
+    assert "keras.applications.ResNet50" in table.index
+    assert set(table["total params"]) == {"25,636,712"}
+
+
+def test_compare_page_filters_families():
+    at = run(COMPARE)
+    assert len(at.get("plotly_chart")) == 1
+    assert len(at.dataframe[0].value) == len(zoo.names())
+    at.multiselect[0].set_value(["MobileNet", "EfficientNet"]).run()
+    assert len(at.dataframe[0].value) == 10
+    at.multiselect[0].set_value([]).run()
+    assert "Pick at least one family" in at.warning[0].value
