@@ -1,0 +1,172 @@
+"""The run folder: what ``python -m cvlab train`` writes, and helpers to find and read it.
+
+Contract (the trainer writes it; evaluation, prediction, export and the app read it)::
+
+    run_dir/config.json     the TrainConfig (data_dir, mode, fine_tune_at, head_epochs,
+                            epochs, image_size, batch_size, learning_rate, weights, seed,
+                            val_fraction, test_fraction, augment (spec dict or null),
+                            cache_features, cached_views, dropout) plus
+                            "weights_source" (dict), "class_names" and "device"
+    run_dir/classes.json    class names in label order
+    run_dir/split.json      {"train": [[absolute path, label], …], "val": […], "test": […]}
+    run_dir/history.json    one dict per epoch run, rewritten after every epoch:
+                            {epoch (1-based), phase, loss, accuracy, val_loss, val_accuracy,
+                             seconds, learning_rate, batches, partial}
+    run_dir/checkpoints/last.keras      the training model after the latest epoch, with its
+                                        optimizer (in cached-feature mode: the head alone)
+    run_dir/checkpoints/best.weights.h5 the training model's weights at the best epoch
+    run_dir/checkpoints/state.json      {"epoch", "phase", "best_epoch", "best_val_accuracy",
+                                         "best_val_loss", "finished", "stopped"}
+    run_dir/model.keras     ONE complete inference model from the best epoch (highest
+                            val_accuracy, then lowest val_loss): float32 (image_size,
+                            image_size, 3) RGB in 0..255 in, float32 softmax probabilities
+                            over the classes out; the weights' preprocessing is inside it
+                            (built-in Rescaling / Normalization layers), augmentation is not.
+    run_dir/STOP            (optional) created by anyone to ask a running trainer to stop
+
+``phase`` is ``head`` (frozen base, head only), ``fine-tune`` (upper base layers unfrozen)
+or ``train`` (every layer). An epoch cut short by a stop request is recorded with
+``partial: true``. ``model.keras`` loads with ``safe_mode=True``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cvlab import tfrun
+from cvlab.errors import CvlabError
+
+SUBSETS = ("train", "val", "test")
+
+
+@dataclass(frozen=True)
+class RunPaths:
+    """Every file of a run folder, by role."""
+
+    root: Path
+
+    @property
+    def config(self) -> Path:
+        return self.root / "config.json"
+
+    @property
+    def classes(self) -> Path:
+        return self.root / "classes.json"
+
+    @property
+    def split(self) -> Path:
+        return self.root / "split.json"
+
+    @property
+    def history(self) -> Path:
+        return self.root / "history.json"
+
+    @property
+    def model(self) -> Path:
+        return self.root / "model.keras"
+
+    @property
+    def stop(self) -> Path:
+        return self.root / "STOP"
+
+    @property
+    def checkpoints(self) -> Path:
+        return self.root / "checkpoints"
+
+    @property
+    def last(self) -> Path:
+        return self.checkpoints / "last.keras"
+
+    @property
+    def best(self) -> Path:
+        return self.checkpoints / "best.weights.h5"
+
+    @property
+    def state(self) -> Path:
+        return self.checkpoints / "state.json"
+
+
+@dataclass
+class RunRecord:
+    """What a run folder holds, read back (the model is not loaded)."""
+
+    path: Path
+    config: dict
+    class_names: list[str]
+    split: dict[str, list[tuple[Path, int]]]
+    history: list[dict] = field(default_factory=list)
+    state: dict | None = None
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.state and self.state.get("finished"))
+
+
+def default_run_dir(mode: str, base: str | os.PathLike | None = None,
+                    now: _dt.datetime | None = None) -> Path:
+    """``<base or cwd>/runs/<YYYYmmdd-HHMMSS>-<mode>``, with ``-2``, ``-3``… if taken."""
+    stamp = (now or _dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    parent = Path(base or Path.cwd()) / "runs"
+    candidate = parent / f"{stamp}-{mode}"
+    index = 2
+    while candidate.exists():
+        candidate = parent / f"{stamp}-{mode}-{index}"
+        index += 1
+    return candidate
+
+
+def write_json(path: Path, data) -> None:
+    """Write ``data`` as JSON atomically (a reader never sees half a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(data, indent=1))
+    os.replace(temporary, path)
+
+
+def read_json(path: Path, default=None):
+    if not path.exists():
+        return default
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise CvlabError(f"Received: {path} that is not readable JSON ({exc}); allowed: the "
+                         "file as the trainer wrote it.") from None
+
+
+def split_to_json(parts) -> dict[str, list[list]]:
+    """A :class:`cvlab.data.Split` as split.json's ``{subset: [[abs path, label], …]}``."""
+    return {name: [[str(Path(p).resolve()), int(label)] for p, label in
+                   zip(getattr(parts, name).paths, getattr(parts, name).labels, strict=True)]
+            for name in SUBSETS}
+
+
+def read_run(run_dir: str | os.PathLike) -> RunRecord:
+    """Read a run folder's JSON files; :class:`CvlabError` if it is not a run folder."""
+    path = Path(run_dir).expanduser()
+    if not path.is_dir():
+        what = "is a file" if path.exists() else "does not exist"
+        raise CvlabError(f"Received: run folder {path} ({what}); allowed: a folder made by "
+                         "`python -m cvlab train`.")
+    paths = RunPaths(path.resolve())
+    config = read_json(paths.config)
+    if not isinstance(config, dict):
+        raise CvlabError(f"Received: {path} without config.json; allowed: a folder made by "
+                         "`python -m cvlab train`.")
+    class_names = read_json(paths.classes) or config.get("class_names") or []
+    raw = read_json(paths.split, {})
+    split = {name: [(Path(p), int(label)) for p, label in raw.get(name, [])] for name in SUBSETS}
+    return RunRecord(paths.root, config, list(class_names), split,
+                     read_json(paths.history, []), read_json(paths.state))
+
+
+def load_run_model(run_dir: str | os.PathLike):
+    """The run's complete ``model.keras``, loaded with ``safe_mode=True`` and uncompiled."""
+    path = RunPaths(Path(run_dir).expanduser()).model
+    if not path.is_file():
+        raise CvlabError(f"Received: run folder {path.parent} without model.keras; allowed: "
+                         "a run that finished at least one epoch.")
+    return tfrun.keras().saving.load_model(path, safe_mode=True, compile=False)
