@@ -1,0 +1,177 @@
+"""`python -m cvlab train DIR --mode MODE`: transfer-learn MobileNetV2 on a folder of classes.
+
+Writes a run folder (config, split, history, checkpoints, model.keras; see
+``cvlab.train.runs``). Progress goes to stderr; Ctrl-C (or a file named STOP in the run
+folder) stops after the current batch and keeps the best epoch's model; ``--resume
+RUN_DIR`` continues a stopped or failed run. Exit 2 on bad input, 1 if training fails.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from cvlab.errors import CvlabError
+from cvlab.train.config import MODES, TrainConfig
+
+#: Options that describe a new run; with --resume only --epochs may be given.
+RUN_OPTIONS = ("mode", "fine_tune_at", "head_epochs", "image_size", "batch_size",
+               "learning_rate", "weights", "seed", "val_fraction", "test_fraction",
+               "augment", "cached_views", "out")
+BAR_WIDTH = 24
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "train", help="transfer-learn MobileNetV2 on a folder-per-class dataset",
+        description=__doc__.splitlines()[0].split(": ", 1)[1])
+    parser.add_argument("data_dir", metavar="DIR", nargs="?",
+                        help="folder with one sub-folder per class")
+    parser.add_argument("--mode", help=f"{' | '.join(MODES)} (default frozen)")
+    parser.add_argument("--epochs", type=int, help="epochs in all (default 10)")
+    parser.add_argument("--fine-tune-at", type=int, metavar="N",
+                        help="fine-tune: unfreeze base layers from index N up (default 100 "
+                        "of 155)")
+    parser.add_argument("--head-epochs", type=int, metavar="N",
+                        help="fine-tune: epochs with the base frozen first (default half)")
+    parser.add_argument("--image-size", type=int, metavar="S", help="square side (default 160)")
+    parser.add_argument("--batch-size", type=int, metavar="B", help="default 32")
+    parser.add_argument("--learning-rate", type=float, metavar="LR",
+                        help="default 1e-3 (full: 1e-4); fine-tune continues at LR/10")
+    parser.add_argument("--weights", help="imagenet (default) | imagenet-keras | none | PATH")
+    parser.add_argument("--seed", type=int, help="split and training seed (default 0)")
+    parser.add_argument("--val-fraction", type=float, help="default 0.2")
+    parser.add_argument("--test-fraction", type=float, help="held out for evaluate (default 0)")
+    parser.add_argument("--augment", metavar="PIPELINE.json",
+                        help="augmentation pipeline exported by the studio")
+    parser.add_argument("--cached-views", type=int, metavar="K",
+                        help="frozen + augment: augmented views of the training set to cache")
+    parser.add_argument("--no-feature-cache", action="store_true",
+                        help="frozen: recompute the base every epoch (as the TF tutorial)")
+    parser.add_argument("--out", metavar="RUN_DIR", help="default runs/<timestamp>-<mode>")
+    parser.add_argument("--resume", metavar="RUN_DIR", help="continue a stopped or failed run")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from cvlab.train.run import TrainingFailed, resume, train
+
+    stop = threading.Event()
+    bar = ProgressBar(sys.stderr)
+    previous = _stop_on_sigint(stop)
+    try:
+        if args.resume:
+            _check_resume_args(args)
+            result = resume(args.resume, bar, stop, epochs=args.epochs)
+        else:
+            result = train(_config(args), bar, stop, run_dir=args.out)
+    except TrainingFailed as exc:
+        bar.close()
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    bar.close()
+    print(json.dumps(result.to_json()) if args.json else render(result))
+    return 0
+
+
+def _config(args) -> TrainConfig:
+    if not args.data_dir:
+        raise CvlabError("Received: no DIR; allowed: a folder with one sub-folder per class, "
+                         "or --resume RUN_DIR")
+    given = {name: getattr(args, name) for name in
+             ("mode", "epochs", "fine_tune_at", "head_epochs", "image_size", "batch_size",
+              "learning_rate", "weights", "seed", "val_fraction", "test_fraction",
+              "cached_views")
+             if getattr(args, name) is not None}
+    if args.augment:
+        given["augment"] = _read_spec(args.augment)
+    if args.no_feature_cache:
+        given["cache_features"] = False
+    config = TrainConfig(args.data_dir, **given)
+    return config.resolved()
+
+
+def _check_resume_args(args) -> None:
+    extra = [name for name in RUN_OPTIONS if getattr(args, name) is not None]
+    if args.data_dir or extra or args.no_feature_cache:
+        shown = "DIR" if args.data_dir else "--" + (extra[0] if extra else "no_feature_cache")
+        raise CvlabError(f"Received: {shown.replace('_', '-')} with --resume; allowed: only "
+                         "--epochs (the run's own settings are reused)")
+
+
+def _read_spec(path: str) -> dict:
+    try:
+        data = json.loads(Path(path).read_text())
+    except OSError as exc:
+        raise CvlabError(f"Received: --augment {path} ({exc.strerror}); allowed: a pipeline "
+                         "JSON file exported by the Augmentation Studio") from None
+    except ValueError as exc:
+        raise CvlabError(f"Received: --augment {path} that is not JSON ({exc}); allowed: a "
+                         "pipeline JSON file exported by the Augmentation Studio") from None
+    return data
+
+
+def _stop_on_sigint(stop: threading.Event):
+    """First Ctrl-C asks for a stop after the current batch; the second one aborts."""
+
+    def handler(signum, frame):
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        print("\nstopping after this batch (Ctrl-C again to abort)", file=sys.stderr)
+
+    return signal.signal(signal.SIGINT, handler)
+
+
+class ProgressBar:
+    """A one-line text bar on a terminal; one line per epoch when stderr is a file."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.live = stream.isatty()
+        self.open = False
+
+    def __call__(self, event) -> None:
+        if event.kind == "epoch" or (event.kind == "features" and event.step == event.steps):
+            self._write(event, final=True)
+        elif self.live:
+            self._write(event, final=False)
+
+    def _write(self, event, final: bool) -> None:
+        filled = round(event.fraction * BAR_WIDTH)
+        line = f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {event.text}"
+        if self.live:
+            print(f"\r\x1b[K{line}", end="\n" if final else "", file=self.stream, flush=True)
+            self.open = not final
+        elif final:
+            print(line, file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.open:
+            print(file=self.stream)
+            self.open = False
+
+
+def render(result) -> str:
+    """The human summary of a run."""
+    accuracy = "n/a" if result.val_accuracy is None else f"{result.val_accuracy:.3f}"
+    loss = "n/a" if result.val_loss is None else f"{result.val_loss:.4f}"
+    lines = [
+        f"run folder   {result.run_dir}",
+        f"mode         {result.mode} on {result.device}",
+        f"weights      {result.weights_source['name']}",
+        f"classes      {', '.join(result.classes)}",
+        f"images       {result.train_images} train, {result.val_images} validation",
+        f"epochs run   {result.epochs_run}" + (" (stopped early)" if result.stopped else ""),
+        f"best epoch   {result.best_epoch}: val accuracy {accuracy}, val loss {loss}",
+        f"seconds      {result.seconds:.1f}",
+    ]
+    if result.best_epoch is None:
+        lines.append("no epoch finished: no model.keras was written")
+    return "\n".join(lines)

@@ -1,0 +1,162 @@
+"""Keras callbacks of a run: stop requests, the per-epoch record (history, checkpoints,
+best weights) and progress events.
+
+Everything a callback writes follows :mod:`cvlab.train.runs`. ``history.json`` and
+``checkpoints/state.json`` are rewritten atomically after every epoch, after
+``checkpoints/last.keras`` (so a state file never points at a checkpoint that is not
+there yet).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from cvlab.tfrun import keras
+from cvlab.train.runs import RunPaths, write_json
+
+
+@dataclass
+class ProgressEvent:
+    """What a ``progress`` callback receives.
+
+    ``kind``: ``features`` (computing the frozen-base cache: ``step`` of ``steps``),
+    ``batch`` or ``epoch``. ``epoch`` is 1-based of ``epochs`` in the whole run;
+    ``logs`` holds Keras' metrics so far (loss, accuracy; val_* at epoch end).
+    """
+
+    kind: str
+    phase: str = ""
+    epoch: int = 0
+    epochs: int = 0
+    step: int = 0
+    steps: int = 0
+    logs: dict = field(default_factory=dict)
+
+    @property
+    def fraction(self) -> float:
+        """Progress of this stage in 0..1 (features: of the cache; else: of all epochs)."""
+        if self.kind == "features":
+            return self.step / max(self.steps, 1)
+        done = self.epoch - 1 + (self.step / max(self.steps, 1) if self.kind == "batch" else 1)
+        return min(done / max(self.epochs, 1), 1.0)
+
+    @property
+    def text(self) -> str:
+        """One line such as ``epoch 2/5 (head) batch 3/7 · loss 0.412 · accuracy 0.875``."""
+        if self.kind == "features":
+            return f"computing base features: batch {self.step}/{self.steps}"
+        where = f"epoch {self.epoch}/{self.epochs} ({self.phase})"
+        if self.kind == "batch":
+            where += f" batch {self.step}/{self.steps}"
+        shown = [f"{k} {v:.3f}" for k, v in self.logs.items()
+                 if isinstance(v, float) and math.isfinite(v)]
+        return " · ".join([where, *shown])
+
+
+@dataclass
+class RunState:
+    """The trainer's memory across epochs and phases; mirrored in state.json."""
+
+    epoch: int = 0  # last epoch recorded (1-based), 0 before the first
+    phase: str = ""
+    best_epoch: int | None = None
+    best_val_accuracy: float | None = None
+    best_val_loss: float | None = None
+    finished: bool = False
+    stopped: bool = False
+    history: list[dict] = field(default_factory=list)
+
+    def improves(self, val_accuracy: float, val_loss: float) -> bool:
+        """Higher val_accuracy wins; equal accuracy, lower val_loss wins."""
+        if self.best_epoch is None:
+            return True
+        return (val_accuracy, -val_loss) > (self.best_val_accuracy, -self.best_val_loss)
+
+    def to_json(self) -> dict:
+        return {"epoch": self.epoch, "phase": self.phase, "best_epoch": self.best_epoch,
+                "best_val_accuracy": self.best_val_accuracy,
+                "best_val_loss": self.best_val_loss, "finished": self.finished,
+                "stopped": self.stopped}
+
+    @classmethod
+    def from_json(cls, data: dict, history: list[dict]) -> RunState:
+        fields_ = cls().to_json().keys()
+        return cls(**{k: data[k] for k in fields_ if k in data}, history=list(history))
+
+
+def _callback_class():
+    return keras().callbacks.Callback
+
+
+def make_stop(should_stop: Callable[[], bool], state: RunState):
+    """Sets ``model.stop_training`` at the end of the batch during which a stop was asked."""
+
+    class StopOnRequest(_callback_class()):
+        def on_train_batch_end(self, batch, logs=None):
+            if should_stop():
+                state.stopped = True
+                self.model.stop_training = True
+
+    return StopOnRequest()
+
+
+def make_recorder(paths: RunPaths, state: RunState, phase: str, epochs: int,
+                  progress: Callable[[ProgressEvent], None] | None):
+    """Records each epoch: history.json, last.keras, best.weights.h5, state.json; reports
+    progress per batch and per epoch."""
+
+    class EpochRecorder(_callback_class()):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.started = time.perf_counter()
+            self.epoch, self.batches = epoch + 1, 0
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.batches += 1
+            if progress:
+                progress(ProgressEvent("batch", phase, epoch=self.epoch, epochs=epochs,
+                                       step=self.batches, steps=self.params.get("steps") or 0,
+                                       logs=_floats(logs)))
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = _floats(logs)
+            entry = {"epoch": epoch + 1, "phase": phase, "loss": logs.get("loss"),
+                     "accuracy": logs.get("accuracy"), "val_loss": logs.get("val_loss"),
+                     "val_accuracy": logs.get("val_accuracy"),
+                     "seconds": round(time.perf_counter() - self.started, 3),
+                     "learning_rate": _learning_rate(self.model), "batches": self.batches,
+                     "partial": bool(self.batches < (self.params.get("steps") or 0))}
+            state.history.append(entry)
+            state.epoch, state.phase = epoch + 1, phase
+            save_atomic(self.model, paths.last)
+            if state.improves(entry["val_accuracy"], entry["val_loss"]):
+                self.model.save_weights(paths.best)
+                state.best_epoch = epoch + 1
+                state.best_val_accuracy = entry["val_accuracy"]
+                state.best_val_loss = entry["val_loss"]
+            write_json(paths.history, state.history)
+            write_json(paths.state, state.to_json())
+            if progress:
+                progress(ProgressEvent("epoch", phase, epoch=epoch + 1, epochs=epochs,
+                                       logs=logs))
+
+    return EpochRecorder()
+
+
+def save_atomic(model, path) -> None:
+    """``model.save(path)`` through a temporary file, so ``path`` is never half written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.stem}-partial{path.suffix}")
+    model.save(temporary)
+    os.replace(temporary, path)
+
+
+def _floats(logs) -> dict:
+    return {k: float(v) for k, v in (logs or {}).items()}
+
+
+def _learning_rate(model) -> float:
+    return float(keras().ops.convert_to_numpy(model.optimizer.learning_rate))

@@ -1,0 +1,203 @@
+"""What a training run is asked to do: :class:`TrainConfig`, validated without TensorFlow.
+
+Modes, as the course names them:
+
+* ``frozen`` — feature extraction: the ImageNet base is frozen, only the head trains.
+* ``fine-tune`` — the published recipe: ``head_epochs`` with the base frozen, then the
+  base's layers from ``fine_tune_at`` upward are unfrozen and training continues at
+  1/10 of the learning rate.
+* ``full`` — ImageNet initialisation, every layer trains.
+* ``scratch`` — random initialisation (weights ``none``), every layer trains.
+
+Defaults filled in by :meth:`TrainConfig.resolved` (and so recorded in config.json):
+``weights`` ``imagenet`` (``none`` for scratch); ``learning_rate`` 1e-3 for the head
+modes (frozen, fine-tune) and scratch, 1e-4 for full (pretrained weights are easily
+wrecked by large steps); ``fine_tune_at`` 100 of MobileNetV2's 155 layers (the TF
+tutorial's choice: blocks 11–16 and the last 1×1 conv train, ~80% of the parameters
+in the base's upper quarter by depth); ``head_epochs`` half the epochs (at least 1);
+``cached_views`` 1 without augmentation, ``min(epochs, 4)`` with it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+from cvlab.errors import CvlabError
+
+MODES = ("frozen", "fine-tune", "full", "scratch")
+NAMED_WEIGHTS = ("imagenet", "imagenet-keras", "none")
+BASE_LAYERS = 155  # layers of the zoo's MobileNetV2 without top, input layer included
+DEFAULT_FINE_TUNE_AT = 100
+MIN_IMAGE_SIZE, MAX_IMAGE_SIZE = 32, 1024
+MAX_BATCH_SIZE = 4096
+MAX_VIEWS = 64
+DEFAULT_LEARNING_RATE = {"frozen": 1e-3, "fine-tune": 1e-3, "full": 1e-4, "scratch": 1e-3}
+FINE_TUNE_FACTOR = 0.1  # fine-tune phase learning rate = learning_rate × this
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """One run's settings. Images are resized to ``image_size``² RGB, values 0..255.
+
+    ``augment`` is an augmentation spec as a dict (``cvlab.augment`` JSON form) or
+    ``None``. ``cache_features`` (frozen mode): compute base features once instead of
+    every epoch; with augmentation, ``cached_views`` augmented copies of the training
+    set are embedded and epoch ``e`` trains on view ``e mod cached_views``.
+    """
+
+    data_dir: str
+    mode: str = "frozen"
+    epochs: int = 10
+    image_size: int = 160
+    batch_size: int = 32
+    learning_rate: float | None = None
+    weights: str | None = None
+    fine_tune_at: int | None = None
+    head_epochs: int | None = None
+    seed: int = 0
+    val_fraction: float = 0.2
+    test_fraction: float = 0.0
+    augment: dict | None = None
+    cache_features: bool = True
+    cached_views: int | None = None
+    dropout: float = 0.2
+
+    def resolved(self) -> TrainConfig:
+        """This config checked, with every ``None`` default replaced by its value."""
+        check(self)
+        fine = self.mode == "fine-tune"
+        return replace(
+            self,
+            data_dir=str(Path(self.data_dir).expanduser().resolve()),
+            learning_rate=float(self.learning_rate or DEFAULT_LEARNING_RATE[self.mode]),
+            weights=self.weights or ("none" if self.mode == "scratch" else "imagenet"),
+            fine_tune_at=(DEFAULT_FINE_TUNE_AT if self.fine_tune_at is None
+                          else self.fine_tune_at) if fine else None,
+            head_epochs=(self.head_epochs or max(1, self.epochs // 2)) if fine else None,
+            cached_views=self.cached_views or (min(self.epochs, 4) if self.augment else 1),
+            augment=_normalised(self.augment),
+        )
+
+    @property
+    def uses_feature_cache(self) -> bool:
+        return self.mode == "frozen" and self.cache_features
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainConfig:
+        """The config stored in a run's config.json (extra keys such as class_names ignored)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def check(config: TrainConfig) -> None:
+    """Raise :class:`CvlabError` naming the first bad setting ("Received: …; allowed: …")."""
+    c = config
+    _allow(c.mode in MODES, f"mode {c.mode!r}", ", ".join(MODES))
+    _allow(_is_int(c.epochs) and c.epochs >= 1, f"epochs {c.epochs!r}", "an integer ≥ 1")
+    _allow(_is_int(c.image_size) and MIN_IMAGE_SIZE <= c.image_size <= MAX_IMAGE_SIZE,
+           f"image size {c.image_size!r}",
+           f"an integer from {MIN_IMAGE_SIZE} (MobileNetV2's minimum) to {MAX_IMAGE_SIZE}")
+    _allow(_is_int(c.batch_size) and 1 <= c.batch_size <= MAX_BATCH_SIZE,
+           f"batch size {c.batch_size!r}", f"an integer from 1 to {MAX_BATCH_SIZE}")
+    _allow(c.learning_rate is None or (isinstance(c.learning_rate, int | float)
+                                       and math.isfinite(c.learning_rate)
+                                       and 0 < c.learning_rate <= 1),
+           f"learning rate {c.learning_rate!r}", "a number in (0, 1], e.g. 0.001")
+    _allow(_is_int(c.seed) and c.seed >= 0, f"seed {c.seed!r}", "an integer ≥ 0")
+    _allow(isinstance(c.val_fraction, int | float) and 0 < c.val_fraction < 1,
+           f"val_fraction {c.val_fraction!r}",
+           "a fraction in (0, 1): the best epoch is chosen on the validation split")
+    _allow(isinstance(c.dropout, int | float) and 0 <= c.dropout < 1,
+           f"dropout {c.dropout!r}", "a fraction in [0, 1)")
+    _check_weights(c)
+    _check_fine_tune(c)
+    _check_cache(c)
+    if c.augment is not None:
+        _check_augment(c)
+
+
+def _check_weights(c: TrainConfig) -> None:
+    if c.weights is None:
+        return
+    if c.mode == "scratch":
+        _allow(c.weights == "none", f"weights {c.weights!r} with mode scratch",
+               "'none' (scratch means random initialisation; use mode full to train "
+               "every layer from pretrained weights)")
+        return
+    _allow(c.weights != "none", f"weights 'none' with mode {c.mode}",
+           "imagenet, imagenet-keras or a weights file (.pth/.h5); mode scratch trains "
+           "from random weights")
+    if c.weights not in NAMED_WEIGHTS:
+        path = Path(c.weights).expanduser()
+        _allow(path.suffix in (".pth", ".h5") and path.is_file(), f"weights {c.weights!r}",
+               "imagenet, imagenet-keras, or an existing .pth (torchvision) or .h5 "
+               "(Keras Applications) MobileNetV2 weights file")
+
+
+def _check_fine_tune(c: TrainConfig) -> None:
+    if c.mode != "fine-tune":
+        _allow(c.fine_tune_at is None, f"fine_tune_at {c.fine_tune_at} with mode {c.mode}",
+               "fine_tune_at only with mode fine-tune")
+        _allow(c.head_epochs is None, f"head_epochs {c.head_epochs} with mode {c.mode}",
+               "head_epochs only with mode fine-tune")
+        return
+    if c.fine_tune_at is not None:
+        _allow(_is_int(c.fine_tune_at) and 0 <= c.fine_tune_at < BASE_LAYERS,
+               f"fine_tune_at {c.fine_tune_at!r}",
+               f"a layer index from 0 to {BASE_LAYERS - 1} (MobileNetV2 has "
+               f"{BASE_LAYERS} layers; layers from this index upward are unfrozen)")
+    _allow(c.epochs >= 2, f"epochs {c.epochs} with mode fine-tune",
+           "at least 2 (head epochs, then fine-tune epochs)")
+    if c.head_epochs is not None:
+        _allow(_is_int(c.head_epochs) and 1 <= c.head_epochs < c.epochs,
+               f"head_epochs {c.head_epochs!r} of {c.epochs} epochs",
+               f"an integer from 1 to {c.epochs - 1} (some epochs must fine-tune)")
+
+
+def _check_cache(c: TrainConfig) -> None:
+    if c.cached_views is None:
+        return
+    _allow(_is_int(c.cached_views) and 1 <= c.cached_views <= MAX_VIEWS,
+           f"cached views {c.cached_views!r}", f"an integer from 1 to {MAX_VIEWS}")
+    _allow(c.mode == "frozen" and c.cache_features,
+           f"cached views with mode {c.mode}" + ("" if c.cache_features else " (cache off)"),
+           "cached views only in frozen mode with the feature cache on")
+    _allow(c.augment is not None or c.cached_views == 1,
+           f"{c.cached_views} cached views without augmentation",
+           "1 (every view of un-augmented images is the same); add an augmentation spec")
+
+
+def _check_augment(c: TrainConfig) -> None:
+    from cvlab.augment.spec import spec_from_dict
+
+    spec = spec_from_dict(c.augment)
+    crop = spec.get("crop")
+    if crop is not None:
+        height, width = crop.params["height"], crop.params["width"]
+        _allow(height <= c.image_size and width <= c.image_size,
+               f"crop {height}×{width} with image size {c.image_size}",
+               f"a crop no larger than {c.image_size}×{c.image_size} (it is resized back "
+               "to the image size)")
+
+
+def _normalised(augment: dict | None) -> dict | None:
+    """The spec in its full JSON form (every parameter spelled out), or ``None``."""
+    if augment is None:
+        return None
+    from cvlab.augment.spec import spec_from_dict, spec_to_dict
+
+    return spec_to_dict(spec_from_dict(augment))
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _allow(ok: bool, received: str, allowed: str) -> None:
+    if not ok:
+        raise CvlabError(f"Received: {received}; allowed: {allowed}.")

@@ -1,0 +1,110 @@
+"""The transfer model: preprocessing → MobileNetV2 base → GlobalAveragePooling → Dropout → Dense.
+
+One graph serves every mode; :func:`set_phase` decides what trains. The complete model
+takes float32 RGB in 0..255 and returns float32 softmax probabilities; the weights'
+preprocessing is its first layer (``Rescaling`` for Keras weights, ``Normalization`` with
+ImageNet mean/std ×255 for torchvision weights), so it needs no code outside Keras to load.
+
+BatchNorm. The TF tutorial calls ``base(x, training=False)`` so that BatchNorm keeps its
+ImageNet statistics while the base is fine-tuned. In Keras 3 that call-site flag does
+not survive: a Functional model passes the outer ``training=True`` of ``fit`` down to
+every layer, overriding it (checked in this repo's tests: moving means change). The base
+is still called with ``training=False`` as the recipe writes it, and what actually keeps
+BatchNorm in inference mode is freezing the BatchNorm layers (``trainable=False`` makes a
+Keras BatchNorm layer run in inference mode) in the ``head`` and ``fine-tune`` phases.
+
+Recompiling. ``fit`` runs a training step traced when the model was compiled, with the
+list of trainable variables it saw then. After changing ``trainable`` the model must be
+compiled again, or the change is silently ignored; :func:`compile_model` is therefore
+called after every :func:`set_phase`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cvlab.tfrun import keras
+from cvlab.weights.preprocess import TORCH_MEAN, TORCH_STD
+from cvlab.weights.sources import WeightsSource
+
+PHASES = ("head", "fine-tune", "train")
+
+
+@dataclass
+class Classifier:
+    """``model``: image → probabilities. ``features``: image → pooled base features.
+    ``head``: pooled features → probabilities, sharing ``model``'s Dropout and Dense
+    layers (training the head trains the complete model's classifier)."""
+
+    model: object
+    base: object
+    features: object
+    head: object
+
+
+def preprocessing_layer(preprocessing: str):
+    """A built-in Keras layer mapping RGB 0..255 to what the weights expect."""
+    layers = keras().layers
+    if preprocessing == "torch":
+        return layers.Normalization(mean=TORCH_MEAN * 255.0, variance=(TORCH_STD * 255.0) ** 2,
+                                    dtype="float32", name="preprocess")
+    return layers.Rescaling(1 / 127.5, offset=-1.0, dtype="float32", name="preprocess")
+
+
+def base_network(source: WeightsSource, image_size: int):
+    """MobileNetV2 without its top, with ``source``'s weights (random for ``none``)."""
+    from cvlab.weights.pretrained import mobilenet_v2, pretrained_mobilenet_v2
+
+    if source.name == "none":
+        return mobilenet_v2(source.layout, include_top=False, input_size=image_size)
+    return pretrained_mobilenet_v2(source, include_top=False, input_size=image_size)[0]
+
+
+def build_classifier(source: WeightsSource, image_size: int, classes: int,
+                     dropout: float = 0.2, frozen_bn: bool = True) -> Classifier:
+    """The transfer model for ``classes`` classes; ``frozen_bn``: call the base in inference."""
+    k = keras()
+    base = base_network(source, image_size)
+    inputs = k.Input((image_size, image_size, 3), dtype="float32", name="image")
+    x = preprocessing_layer(source.preprocessing)(inputs)
+    x = base(x, training=False) if frozen_bn else base(x)
+    pooled = k.layers.GlobalAveragePooling2D(name="pool")(x)
+    drop = k.layers.Dropout(dropout, name="dropout")
+    dense = k.layers.Dense(classes, activation="softmax", dtype="float32", name="classifier")
+    model = k.Model(inputs, dense(drop(pooled)), name="transfer_mobilenet_v2")
+    feature_input = k.Input((pooled.shape[-1],), dtype="float32", name="features")
+    head = k.Model(feature_input, dense(drop(feature_input)), name="head")
+    return Classifier(model, base, k.Model(inputs, pooled, name="features"), head)
+
+
+def set_phase(classifier: Classifier, phase: str, fine_tune_at: int | None = None) -> None:
+    """Mark what trains: ``head`` (base frozen), ``fine-tune`` (base layers from
+    ``fine_tune_at`` up, BatchNorm excepted) or ``train`` (everything). Recompile after."""
+    base = classifier.base
+    if phase == "head":
+        base.trainable = False
+    elif phase == "fine-tune":
+        base.trainable = True
+        batch_norm = keras().layers.BatchNormalization
+        for index, layer in enumerate(base.layers):
+            layer.trainable = index >= fine_tune_at and not isinstance(layer, batch_norm)
+    elif phase == "train":
+        base.trainable = True
+    else:
+        raise ValueError(f"phase {phase!r} is not one of {PHASES}")
+
+
+def compile_model(model, learning_rate: float) -> None:
+    """Adam, categorical cross-entropy on one-hot (or mixed) labels, accuracy; no XLA."""
+    k = keras()
+    model.compile(optimizer=k.optimizers.Adam(learning_rate),
+                  loss=k.losses.CategoricalCrossentropy(),
+                  metrics=[k.metrics.CategoricalAccuracy(name="accuracy")],
+                  jit_compile=False)
+
+
+def trainable_count(model) -> int:
+    """Scalars that the optimizer updates."""
+    return int(sum(np.prod(v.shape) for v in model.trainable_weights))

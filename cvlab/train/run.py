@@ -1,0 +1,304 @@
+"""``train(config)`` and ``resume(run_dir)``: one run from folder scan to ``model.keras``.
+
+Order of work: check the config (no TensorFlow yet) → scan and split the folder →
+resolve the weights → write config.json, classes.json, split.json → build the model →
+(frozen mode with the cache: compute base features once) → fit phase by phase, each
+epoch recorded by :mod:`cvlab.train.callbacks` → write ``model.keras`` from the best
+epoch.
+
+Stopping. A stop request — ``stop_event.set()``, or a ``STOP`` file in the run folder —
+ends training at the end of the current batch; Keras then validates that partial epoch,
+which is recorded with ``partial: true``, and ``model.keras`` is written from the best
+epoch so far. :func:`resume` continues at the epoch after the last recorded one, from
+``checkpoints/last.keras`` (weights and optimizer state), in the right phase.
+
+Failure. Any exception during training keeps ``checkpoints/last.keras`` from the last
+finished epoch, writes ``model.keras`` from the best epoch if one finished, and is
+raised again as :class:`TrainingFailed` naming the epoch and what was kept.
+
+Reproducibility. The split depends only on the folder and ``seed``. Training seeds
+Python, NumPy, TensorFlow and Keras with ``seed`` and every shuffle with it, so on CPU
+the same seed gives the same metrics (the tests check it). TensorFlow's
+``enable_op_determinism`` is not switched on: CPU kernels used here are already
+deterministic in practice, and the switch is process-wide and irreversible.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from cvlab import tfrun
+from cvlab.data import Split, Subset, scan, split
+from cvlab.errors import CvlabError
+from cvlab.train import device as devices
+from cvlab.train import features
+from cvlab.train.callbacks import ProgressEvent, RunState, make_recorder, make_stop, save_atomic
+from cvlab.train.config import FINE_TUNE_FACTOR, TrainConfig, check
+from cvlab.train.datasets import image_batches
+from cvlab.train.model import Classifier, build_classifier, compile_model, set_phase
+from cvlab.train.runs import RunPaths, default_run_dir, read_run, split_to_json, write_json
+from cvlab.weights.sources import WeightsSource, resolve_weights
+
+Progress = Callable[[ProgressEvent], None]
+
+
+class TrainingFailed(RuntimeError):
+    """Training raised; the message says in which epoch and what was kept."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A finished, stopped or resumed run. ``val_accuracy``/``val_loss`` are the best
+    epoch's (the one in ``model.keras``); ``epochs_run`` counts every epoch recorded."""
+
+    run_dir: Path
+    mode: str
+    weights_source: dict
+    classes: list[str]
+    train_images: int
+    val_images: int
+    epochs_run: int
+    best_epoch: int | None
+    val_accuracy: float | None
+    val_loss: float | None
+    seconds: float
+    device: str
+    stopped: bool
+
+    def to_json(self) -> dict:
+        return {"run_dir": str(self.run_dir), "mode": self.mode,
+                "weights_source": self.weights_source, "classes": self.classes,
+                "train_images": self.train_images, "val_images": self.val_images,
+                "epochs_run": self.epochs_run, "best_epoch": self.best_epoch,
+                "val_accuracy": self.val_accuracy, "val_loss": self.val_loss,
+                "seconds": round(self.seconds, 3), "device": self.device,
+                "stopped": self.stopped}
+
+
+@dataclass
+class _Session:
+    config: TrainConfig
+    paths: RunPaths
+    parts: Split
+    source: WeightsSource
+    device: devices.Device
+    state: RunState
+    started: float
+
+
+def train(config: TrainConfig, progress: Progress | None = None,
+          stop_event: threading.Event | None = None,
+          run_dir: str | os.PathLike | None = None) -> RunResult:
+    """Train ``config`` into ``run_dir`` (default ``./runs/<timestamp>-<mode>``)."""
+    started = time.perf_counter()
+    cfg = config.resolved()
+    paths = RunPaths(_new_folder(run_dir, cfg.mode))
+    parts = split(scan(cfg.data_dir), cfg.val_fraction, cfg.test_fraction, cfg.seed)
+    if not len(parts.val):
+        raise CvlabError(f"Received: {cfg.data_dir} with too few images to validate on; "
+                         "allowed: at least 2 images in a class")
+    source = resolve_weights(cfg.weights, include_top=False, input_size=cfg.image_size)
+    device = devices.detect()
+    paths.root.mkdir(parents=True, exist_ok=True)
+    write_json(paths.config, {**cfg.to_dict(), "weights_source": source.as_dict(),
+                              "class_names": parts.class_names, "device": device.name})
+    write_json(paths.classes, parts.class_names)
+    write_json(paths.split, split_to_json(parts))
+    return _run(_Session(cfg, paths, parts, source, device, RunState(), started),
+                progress, stop_event)
+
+
+def resume(run_dir: str | os.PathLike, progress: Progress | None = None,
+           stop_event: threading.Event | None = None, epochs: int | None = None) -> RunResult:
+    """Continue a stopped or failed run at its next epoch; ``epochs`` raises the total."""
+    started = time.perf_counter()
+    record = read_run(run_dir)
+    paths = RunPaths(record.path)
+    if record.state is None or not paths.last.is_file():
+        raise CvlabError(f"Received: run {record.path} without a checkpoint; allowed: a run "
+                         "that recorded at least one epoch (checkpoints/last.keras)")
+    cfg = TrainConfig.from_dict(record.config)
+    state = RunState.from_json(record.state, record.history)
+    if epochs is not None:
+        cfg = replace(cfg, epochs=epochs)
+        check(cfg)
+        write_json(paths.config, {**record.config, "epochs": epochs})
+    if state.epoch >= cfg.epochs:
+        raise CvlabError(f"Received: run {record.path} that already ran all {cfg.epochs} "
+                         f"epochs; allowed: more epochs than {state.epoch} to train on")
+    state.finished = state.stopped = False
+    subsets = [Subset([Path(p) for p, _ in record.split[name]],
+                      [label for _, label in record.split[name]])
+               for name in ("train", "val", "test")]
+    raw = record.config["weights_source"]
+    source = WeightsSource(raw["name"], Path(raw["path"]) if raw["path"] else None,
+                           raw["preprocessing"], raw["layout"], raw["sha256"])
+    session = _Session(cfg, paths, Split(record.class_names, *subsets), source,
+                       devices.detect(), state, started)
+    return _run(session, progress, stop_event)
+
+
+def phases(cfg: TrainConfig) -> list[tuple[str, int, int, float]]:
+    """``(phase, first epoch, end epoch, learning rate)``; epochs 0-based, end exclusive."""
+    if cfg.mode == "frozen":
+        return [("head", 0, cfg.epochs, cfg.learning_rate)]
+    if cfg.mode == "fine-tune":
+        return [("head", 0, cfg.head_epochs, cfg.learning_rate),
+                ("fine-tune", cfg.head_epochs, cfg.epochs, cfg.learning_rate * FINE_TUNE_FACTOR)]
+    return [("train", 0, cfg.epochs, cfg.learning_rate)]
+
+
+def _run(s: _Session, progress: Progress | None, stop_event) -> RunResult:
+    keras = tfrun.keras()
+    cfg, paths, state = s.config, s.paths, s.state
+    paths.stop.unlink(missing_ok=True)
+
+    def should_stop() -> bool:
+        return (stop_event is not None and stop_event.is_set()) or paths.stop.exists()
+
+    keras.utils.set_random_seed(cfg.seed)
+    with devices.strategy(s.device).scope():
+        with devices.dtype_policy(s.device.policy):
+            clf = build_classifier(s.source, cfg.image_size, len(s.parts.class_names),
+                                   cfg.dropout, frozen_bn=cfg.mode in ("frozen", "fine-tune"))
+        model = clf.head if cfg.uses_feature_cache else clf.model
+        try:
+            _fit(s, clf, model, should_stop, progress)
+        except features.Interrupted:
+            state.stopped = True
+        except BaseException as exc:
+            kept = _export_best(s, clf, model)
+            if isinstance(exc, Exception):
+                raise TrainingFailed(_failure(exc, state, kept)) from exc
+            raise
+        _export_best(s, clf, model)
+    state.finished = not state.stopped and state.epoch >= cfg.epochs
+    if state.epoch:
+        write_json(paths.state, state.to_json())
+    return RunResult(paths.root, cfg.mode, s.source.as_dict(), list(s.parts.class_names),
+                     len(s.parts.train), len(s.parts.val), state.epoch, state.best_epoch,
+                     state.best_val_accuracy, state.best_val_loss,
+                     time.perf_counter() - s.started, s.device.name, state.stopped)
+
+
+def _fit(s: _Session, clf: Classifier, model, should_stop, progress) -> None:
+    cfg, state = s.config, s.state
+    classes = len(s.parts.class_names)
+    if cfg.uses_feature_cache:
+        cache = _embed(s, clf, should_stop, progress)
+        train_ds = features.feature_batches(cache, cfg.batch_size, cfg.seed, state.epoch)
+        val_ds = features.val_batches(cache, cfg.batch_size)
+        steps = features.steps_per_epoch(cache, cfg.batch_size)
+    else:
+        train_ds = image_batches(s.parts.train, classes, cfg.image_size, cfg.batch_size,
+                                 seed=cfg.seed, shuffle=True, augment=cfg.augment)
+        val_ds = image_batches(s.parts.val, classes, cfg.image_size, cfg.batch_size,
+                               seed=cfg.seed, shuffle=False)
+        steps = None
+    restored = _restore(s, clf, model) if state.epoch else None
+    for phase, first, end, learning_rate in phases(cfg):
+        if end <= state.epoch:
+            continue
+        if should_stop():
+            state.stopped = True
+            return
+        if phase != restored:
+            set_phase(clf, phase, cfg.fine_tune_at)
+            compile_model(model, learning_rate)
+        restored = None
+        callbacks = [make_stop(should_stop, state),
+                     make_recorder(s.paths, state, phase, cfg.epochs, progress)]
+        model.fit(train_ds, validation_data=val_ds, epochs=end,
+                  initial_epoch=max(first, state.epoch), steps_per_epoch=steps,
+                  callbacks=callbacks, shuffle=False, verbose=0)
+        if state.stopped:
+            return
+
+
+def _embed(s: _Session, clf: Classifier, should_stop, progress) -> features.FeatureCache:
+    """Base features of the training set (``cached_views`` augmented passes) and val set."""
+    cfg = s.config
+    classes = len(s.parts.class_names)
+    train_ds = image_batches(s.parts.train, classes, cfg.image_size, cfg.batch_size,
+                             seed=cfg.seed, shuffle=False, augment=cfg.augment)
+    val_ds = image_batches(s.parts.val, classes, cfg.image_size, cfg.batch_size,
+                           seed=cfg.seed, shuffle=False)
+    views = cfg.cached_views if cfg.augment else 1
+    per_pass = -(-len(s.parts.train) // cfg.batch_size)
+    total = views * per_pass + -(-len(s.parts.val) // cfg.batch_size)
+    done = [0]
+
+    def tick() -> None:
+        done[0] += 1
+        if progress:
+            progress(ProgressEvent("features", step=done[0], steps=total))
+
+    passes = [features.embed(clf.features, train_ds, should_stop=should_stop, on_batch=tick)
+              for _ in range(views)]
+    val, val_labels = features.embed(clf.features, val_ds, should_stop=should_stop,
+                                     on_batch=tick)
+
+
+    return features.FeatureCache(np.stack([p[0] for p in passes]),
+                                 np.stack([p[1] for p in passes]), val, val_labels)
+
+
+def _restore(s: _Session, clf: Classifier, model) -> str:
+    """Load ``last.keras`` (weights and optimizer state) in the phase it was saved in."""
+    cfg, state = s.config, s.state
+    rate = {phase: lr for phase, _, _, lr in phases(cfg)}[state.phase]
+    set_phase(clf, state.phase, cfg.fine_tune_at)
+    compile_model(model, rate)
+    model.optimizer.build(model.trainable_variables)
+    model.load_weights(s.paths.last)
+    return state.phase
+
+
+def _export_best(s: _Session, clf: Classifier, model) -> bool:
+    """Write model.keras from the best epoch's weights; False when no epoch finished."""
+    if s.state.best_epoch is None or not s.paths.best.is_file():
+        return False
+    keras = tfrun.keras()
+    model.load_weights(s.paths.best)
+    complete = clf.model
+    if s.device.mixed:
+        complete = _float32_copy(s, clf)
+    inference = keras.Model(complete.inputs, complete.outputs, name=complete.name)
+    save_atomic(inference, s.paths.model)
+    return True
+
+
+def _float32_copy(s: _Session, clf: Classifier):
+    """The complete model rebuilt in float32 with the trained weights (for CPU inference)."""
+    blank = WeightsSource("none", None, s.source.preprocessing, s.source.layout, None)
+    with devices.dtype_policy("float32"):
+        copy = build_classifier(blank, s.config.image_size, len(s.parts.class_names),
+                                s.config.dropout).model
+    copy.set_weights(clf.model.get_weights())
+    return copy
+
+
+def _new_folder(run_dir, mode: str) -> Path:
+    path = Path(run_dir).expanduser() if run_dir else default_run_dir(mode)
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise CvlabError(f"Received: output folder {path} that already holds files; allowed: "
+                         "a new or empty folder (continue a run with --resume RUN_DIR)")
+    return path.resolve()
+
+
+def _failure(exc: Exception, state: RunState, kept: bool) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    what = f"{type(exc).__name__}: {lines[-1] if lines else ''}"[:300]
+    epoch = state.epoch + 1
+    if not state.epoch:
+        return f"training failed in epoch {epoch} ({what}); no epoch finished, nothing kept"
+    model = f" and model.keras from epoch {state.best_epoch}" if kept else ""
+    return (f"training failed in epoch {epoch} ({what}); kept checkpoints/last.keras from "
+            f"epoch {state.epoch}{model}; continue with --resume")
