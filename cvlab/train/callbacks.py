@@ -133,7 +133,7 @@ def make_recorder(paths: RunPaths, state: RunState, phase: str, epochs: int,
             state.epoch, state.phase = epoch + 1, phase
             save_atomic(self.model, paths.last)
             if state.improves(entry["val_accuracy"], entry["val_loss"]):
-                self.model.save_weights(paths.best)
+                layers_only(self.model).save_weights(paths.best)
                 state.best_epoch = epoch + 1
                 state.best_val_accuracy = entry["val_accuracy"]
                 state.best_val_loss = entry["val_loss"]
@@ -144,6 +144,11 @@ def make_recorder(paths: RunPaths, state: RunState, phase: str, epochs: int,
                                        logs=logs))
 
     return EpochRecorder()
+
+
+def layers_only(model):
+    """The same layers as ``model`` without its optimizer, so weight files hold layers only."""
+    return keras().Model(model.inputs, model.outputs, name=model.name)
 
 
 def save_atomic(model, path) -> None:

@@ -15,7 +15,8 @@ modes (frozen, fine-tune) and scratch, 1e-4 for full (pretrained weights are eas
 wrecked by large steps); ``fine_tune_at`` 100 of MobileNetV2's 155 layers (the TF
 tutorial's choice: blocks 11–16 and the last 1×1 conv train, ~80% of the parameters
 in the base's upper quarter by depth); ``head_epochs`` half the epochs (at least 1);
-``cached_views`` 1 without augmentation, ``min(epochs, 4)`` with it.
+``cached_views`` (frozen mode with the cache only) 1 without augmentation, ``min(epochs,
+4)`` with it. Resolving is idempotent.
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ class TrainConfig:
             fine_tune_at=(DEFAULT_FINE_TUNE_AT if self.fine_tune_at is None
                           else self.fine_tune_at) if fine else None,
             head_epochs=(self.head_epochs or max(1, self.epochs // 2)) if fine else None,
-            cached_views=self.cached_views or (min(self.epochs, 4) if self.augment else 1),
+            cached_views=(self.cached_views or (min(self.epochs, 4) if self.augment else 1))
+            if self.uses_feature_cache else None,
             augment=_normalised(self.augment),
         )
 

@@ -38,11 +38,17 @@ class FeatureCache:
     val_labels: np.ndarray
 
 
-def embed(features_model, batches, *, should_stop: Callable[[], bool] = lambda: False,
-          on_batch: Callable[[], None] = lambda: None) -> tuple[np.ndarray, np.ndarray]:
-    """Run ``features_model`` in inference over ``batches`` of (images, labels)."""
+def inference(features_model):
+    """``features_model`` in inference mode as one graph for any batch size (traced once)."""
     tf = tfrun.tf()
-    forward = tf.function(lambda x: features_model(x, training=False), jit_compile=False)
+    spec = tf.TensorSpec((None, *features_model.input_shape[1:]), tf.float32)
+    return tf.function(lambda x: features_model(x, training=False), input_signature=[spec],
+                       jit_compile=False)
+
+
+def embed(forward, batches, *, should_stop: Callable[[], bool] = lambda: False,
+          on_batch: Callable[[], None] = lambda: None) -> tuple[np.ndarray, np.ndarray]:
+    """``forward`` (from :func:`inference`) over ``batches`` of (images, labels)."""
     features, labels = [], []
     for x, y in batches:
         if should_stop():

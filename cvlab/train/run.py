@@ -39,7 +39,14 @@ from cvlab.data import Split, Subset, scan, split
 from cvlab.errors import CvlabError
 from cvlab.train import device as devices
 from cvlab.train import features
-from cvlab.train.callbacks import ProgressEvent, RunState, make_recorder, make_stop, save_atomic
+from cvlab.train.callbacks import (
+    ProgressEvent,
+    RunState,
+    layers_only,
+    make_recorder,
+    make_stop,
+    save_atomic,
+)
 from cvlab.train.config import FINE_TUNE_FACTOR, TrainConfig, check
 from cvlab.train.datasets import image_batches
 from cvlab.train.model import Classifier, build_classifier, compile_model, set_phase
@@ -213,8 +220,10 @@ def _fit(s: _Session, clf: Classifier, model, should_stop, progress) -> None:
             set_phase(clf, phase, cfg.fine_tune_at)
             compile_model(model, learning_rate)
         restored = None
-        callbacks = [make_stop(should_stop, state),
-                     make_recorder(s.paths, state, phase, cfg.epochs, progress)]
+        # The recorder reports a batch before the stop check looks at it, so a stop asked
+        # for while a batch is reported ends the epoch right there.
+        callbacks = [make_recorder(s.paths, state, phase, cfg.epochs, progress),
+                     make_stop(should_stop, state)]
         model.fit(train_ds, validation_data=val_ds, epochs=end,
                   initial_epoch=max(first, state.epoch), steps_per_epoch=steps,
                   callbacks=callbacks, shuffle=False, verbose=0)
@@ -240,10 +249,10 @@ def _embed(s: _Session, clf: Classifier, should_stop, progress) -> features.Feat
         if progress:
             progress(ProgressEvent("features", step=done[0], steps=total))
 
-    passes = [features.embed(clf.features, train_ds, should_stop=should_stop, on_batch=tick)
+    forward = features.inference(clf.features)
+    passes = [features.embed(forward, train_ds, should_stop=should_stop, on_batch=tick)
               for _ in range(views)]
-    val, val_labels = features.embed(clf.features, val_ds, should_stop=should_stop,
-                                     on_batch=tick)
+    val, val_labels = features.embed(forward, val_ds, should_stop=should_stop, on_batch=tick)
 
 
     return features.FeatureCache(np.stack([p[0] for p in passes]),
@@ -265,13 +274,9 @@ def _export_best(s: _Session, clf: Classifier, model) -> bool:
     """Write model.keras from the best epoch's weights; False when no epoch finished."""
     if s.state.best_epoch is None or not s.paths.best.is_file():
         return False
-    keras = tfrun.keras()
-    model.load_weights(s.paths.best)
-    complete = clf.model
-    if s.device.mixed:
-        complete = _float32_copy(s, clf)
-    inference = keras.Model(complete.inputs, complete.outputs, name=complete.name)
-    save_atomic(inference, s.paths.model)
+    layers_only(model).load_weights(s.paths.best)
+    complete = _float32_copy(s, clf) if s.device.mixed else clf.model
+    save_atomic(layers_only(complete), s.paths.model)
     return True
 
 
