@@ -91,10 +91,14 @@ def test_export_help_explains_what_tflite_int8_means(capsys):
 
 
 def test_bad_arguments_exit_2_with_one_clear_line(run, images, tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
     unfinished = tmp_path / "unfinished"
     unfinished.mkdir()
+    shutil.copy(run / "config.json", unfinished)
     cases = [
         (["evaluate", str(tmp_path / "nowhere")], "does not exist"),
+        (["evaluate", str(empty)], "without config.json"),
         (["evaluate", str(unfinished)], "without model.keras"),
         (["predict", str(run), images["red"], "--top", "0"], "Received: top 0"),
         (["export", str(run), "--format", "onnx"], "Received: format 'onnx'"),

@@ -13,7 +13,7 @@ from evaluate_fakerun import CLASSES, fake_run, write_shapes
 from cvlab.errors import CvlabError
 from cvlab.evaluate import evaluate
 from cvlab.evaluate.inference import read_images
-from cvlab.evaluate.rundir import load_keras_file
+from cvlab.train.runs import load_keras_file
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ from cvlab import tfrun
 from cvlab.errors import CvlabError
 from cvlab.evaluate import FORMATS, export, parse_formats
 from cvlab.evaluate.inference import read_images
-from cvlab.evaluate.rundir import load_keras_file
+from cvlab.train.runs import load_keras_file
 
 pytestmark = pytest.mark.slow
 

@@ -33,7 +33,7 @@ from cvlab.errors import CvlabError
 from cvlab.evaluate.ensemble import average, check_members
 from cvlab.evaluate.inference import Predictor, read_images, timed
 from cvlab.evaluate.metrics import summarize
-from cvlab.evaluate.rundir import Run, input_size, load_model, open_run
+from cvlab.evaluate.rundir import Run, eval_subset, input_size, load_model, open_run
 from cvlab.evaluate.tta import enlarged, multicrop_probabilities
 
 METRICS_FILE = "metrics.json"
@@ -88,7 +88,7 @@ def evaluate(
 def _labelled_images(run: Run, data_dir) -> tuple[list[Path], list[int], dict, list[dict]]:
     """Paths, labels in the run's class indices, a source description, scan rejects."""
     if data_dir is None:
-        subset = run.eval_subset()
+        subset = eval_subset(run)
         paths, labels = zip(*run.split[subset], strict=True)
         return list(paths), list(labels), {"kind": "split", "subset": subset}, []
     found = scan(data_dir)

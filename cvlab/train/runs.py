@@ -102,6 +102,10 @@ class RunRecord:
     state: dict | None = None
 
     @property
+    def model_path(self) -> Path:
+        return RunPaths(self.path).model
+
+    @property
     def finished(self) -> bool:
         return bool(self.state and self.state.get("finished"))
 
@@ -169,4 +173,15 @@ def load_run_model(run_dir: str | os.PathLike):
     if not path.is_file():
         raise CvlabError(f"Received: run folder {path.parent} without model.keras; allowed: "
                          "a run that finished at least one epoch.")
-    return tfrun.keras().saving.load_model(path, safe_mode=True, compile=False)
+    return load_keras_file(path)
+
+
+def load_keras_file(path: Path):
+    """A ``.keras`` file loaded with ``safe_mode=True``, uncompiled; a clear error if not."""
+    keras = tfrun.keras()
+    try:
+        return keras.saving.load_model(path, safe_mode=True, compile=False)
+    except Exception as exc:
+        raise CvlabError(f"Received: {path} that Keras cannot load in safe mode "
+                         f"({type(exc).__name__}: {str(exc)[:200]}); allowed: a .keras file "
+                         "saved by cvlab (no custom Python code).") from None
