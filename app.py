@@ -23,6 +23,8 @@ with left:
 - **🎨 Augmentation Studio**: tune flips, crops, colour shifts and AlexNet's PCA colour
   noise, and copy the Keras code.
 - **🗂️ Datasets**: scan a folder of images and see what is usable before you train.
+- **🏋️ Training Studio**: fine-tune MobileNetV2 with ImageNet weights on that folder,
+  watch the curves, find the mistakes, and export for deployment.
 
 Everything a page computes is also available headless: `python -m cvlab --help`.
 """)

@@ -28,7 +28,9 @@ def app_url(tmp_path_factory):
     """Serve app.py on a free local port for the whole session; yields its base URL."""
     port = _free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, "CVLAB_DATA_ROOTS": os.environ.get("CVLAB_DATA_ROOTS", str(ROOT))}
+    data = tmp_path_factory.mktemp("app-data")  # samples and runs land here, not in the repo
+    env = {**os.environ, "CVLAB_DATA_DIR": str(data),
+           "CVLAB_DATA_ROOTS": os.environ.get("CVLAB_DATA_ROOTS", f"{data}{os.pathsep}{ROOT}")}
     with open(log, "w") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),

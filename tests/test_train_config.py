@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 
@@ -11,7 +12,7 @@ from cvlab.errors import CvlabError
 from cvlab.train.callbacks import ProgressEvent, RunState
 from cvlab.train.config import BASE_LAYERS, TrainConfig
 from cvlab.train.run import phases
-from cvlab.train.runs import RunPaths, default_run_dir, read_run, write_json
+from cvlab.train.runs import RunPaths, default_run_dir, list_runs, read_run, write_json
 
 
 def test_defaults_resolve_per_mode(tmp_path):
@@ -102,6 +103,19 @@ def test_read_run_rejects_other_folders(tmp_path):
         read_run(tmp_path / "missing")
     with pytest.raises(CvlabError, match="without config.json"):
         read_run(tmp_path)
+
+
+def test_list_runs_is_newest_first_and_skips_folders_that_are_not_runs(tmp_path):
+    for age, name in enumerate(["new", "old"]):
+        path = RunPaths(tmp_path / name).config
+        write_json(path, {"mode": "frozen", "class_names": ["a"]})
+        os.utime(path, (1e9 - age * 100, 1e9 - age * 100))
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "config.json").write_text("{half")
+    (tmp_path / "file.txt").write_text("x")
+    assert [r.path.name for r in list_runs(tmp_path)] == ["new", "old"]
+    assert list_runs(tmp_path / "missing") == []
 
 
 def test_progress_event_fraction_and_text():

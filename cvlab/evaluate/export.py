@@ -20,10 +20,10 @@ after ``warmup`` untimed calls, on this machine's CPU.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
 import statistics
-import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -110,7 +110,7 @@ def _write(name: str, run: Run, model, path: Path) -> None:
     if name == "tflite-int8":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
     try:
-        with contextlib.redirect_stdout(sys.stderr):  # the converter prints its SavedModel
+        with contextlib.redirect_stdout(io.StringIO()):  # the converter prints its SavedModel
             flat = converter.convert()
     except Exception as exc:
         raise CvlabError(f"Received: a model TFLite cannot convert ({type(exc).__name__}: "

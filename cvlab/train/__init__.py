@@ -16,7 +16,7 @@ import TensorFlow.
 from cvlab.train.callbacks import ProgressEvent
 from cvlab.train.config import MODES, TrainConfig
 from cvlab.train.run import RunResult, TrainingFailed, resume, train
-from cvlab.train.runs import RunPaths, RunRecord, load_run_model, read_run
+from cvlab.train.runs import RunPaths, RunRecord, list_runs, load_run_model, read_run
 
 __all__ = ["MODES", "ProgressEvent", "RunPaths", "RunRecord", "RunResult", "TrainConfig",
-           "TrainingFailed", "load_run_model", "read_run", "resume", "train"]
+           "TrainingFailed", "list_runs", "load_run_model", "read_run", "resume", "train"]

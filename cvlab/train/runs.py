@@ -102,8 +102,12 @@ class RunRecord:
     state: dict | None = None
 
     @property
+    def paths(self) -> RunPaths:
+        return RunPaths(self.path)
+
+    @property
     def model_path(self) -> Path:
-        return RunPaths(self.path).model
+        return self.paths.model
 
     @property
     def finished(self) -> bool:
@@ -165,6 +169,23 @@ def read_run(run_dir: str | os.PathLike) -> RunRecord:
     split = {name: [(Path(p), int(label)) for p, label in raw.get(name, [])] for name in SUBSETS}
     return RunRecord(paths.root, config, list(class_names), split,
                      read_json(paths.history, []), read_json(paths.state))
+
+
+def list_runs(base: str | os.PathLike) -> list[RunRecord]:
+    """Every readable run folder directly under ``base``, newest first (by config.json time).
+
+    Folders that are not runs, or whose JSON is damaged, are left out.
+    """
+    folder = Path(base).expanduser()
+    found = []
+    for child in folder.iterdir() if folder.is_dir() else ():
+        paths = RunPaths(child)
+        if child.is_dir() and paths.config.is_file():
+            try:
+                found.append((paths.config.stat().st_mtime, read_run(child)))
+            except CvlabError:
+                continue
+    return [record for _, record in sorted(found, key=lambda item: -item[0])]
 
 
 def load_run_model(run_dir: str | os.PathLike):
