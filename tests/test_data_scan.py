@@ -91,15 +91,20 @@ def test_warnings_name_tiny_class_imbalance_duplicates_and_loose_files(report):
     cross = [w for w in report.warnings if w.startswith("Duplicate across classes")]
     assert len(cross) == 1
     assert "blue/same_as_red.jpg" in cross[0] and "red/good_00.jpg" in cross[0]
+    assert [report.relative(p) for p in report.duplicates[0]] == [
+        "blue/same_as_red.jpg", "red/good_00.jpg"]
     assert any("README.txt" in w for w in report.warnings)
 
 
 def test_duplicates_within_a_class_are_counted(tmp_path):
     for name in ("a/one.png", "a/two.png", "b/x.png"):
         _save(tmp_path / name, (1, 2, 3) if name.startswith("a") else (9, 9, 9))
-    warnings = scan(tmp_path).warnings
-    assert any("1 set(s) of byte-identical duplicates within a class" in w for w in warnings)
-    assert not any(w.startswith("Duplicate across classes") for w in warnings)
+    report = scan(tmp_path)
+    assert any("1 set(s) of byte-identical duplicates within a class" in w
+               for w in report.warnings)
+    assert not any(w.startswith("Duplicate across classes") for w in report.warnings)
+    assert [[report.relative(p) for p in group] for group in report.duplicates] == [
+        ["a/one.png", "a/two.png"]]
 
 
 def test_default_limit_keeps_the_panorama(messy):

@@ -59,3 +59,26 @@ def test_no_test_fraction_gives_empty_test():
 def test_bad_fractions_are_refused(val, test, match):
     with pytest.raises(CvlabError, match=match):
         split(_report({"a": 5, "b": 5}), val, test)
+
+
+def test_copies_within_a_class_land_in_one_subset_for_every_seed():
+    report = _report({"a": 30, "b": 30})
+    a = report.files_of("a")
+    report.duplicates = [[a[0], a[1], a[2]], [a[3], a[4]]]
+    val_sizes = set()
+    for seed in range(40):
+        parts = split(report, val_fraction=0.2, test_fraction=0.1, seed=seed)
+        where = {p: name for name in ("train", "val", "test")
+                 for p in getattr(parts, name).paths}
+        for group in report.duplicates:
+            assert len({where[p] for p in group}) == 1, (seed, group)
+        assert len(where) == 60
+        val_sizes.add(parts.val.labels.count(0))
+    assert val_sizes <= {6, 7, 8} and 6 in val_sizes  # a group may overfill by its extra copies
+
+
+def test_without_duplicates_the_split_is_unchanged_by_grouping():
+    report = _report({"a": 12, "b": 9})
+    plain = split(report, 0.25, 0.25, seed=5)
+    report.duplicates = [[Path("/elsewhere/x.jpg"), Path("/elsewhere/y.jpg")]]
+    assert split(report, 0.25, 0.25, seed=5) == plain

@@ -64,6 +64,7 @@ class ScanReport:
     converted: list[Converted] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     ignored: list[Path] = field(default_factory=list)
+    duplicates: list[list[Path]] = field(default_factory=list)
 
     @property
     def classes(self) -> dict[str, int]:
@@ -141,6 +142,7 @@ def scan(
     files = [(p, i) for i, name in enumerate(class_names) for p in usable[name]]
     report = ScanReport(root, class_names, files, skipped, converted, warnings, ignored)
     report.warnings += _balance_warnings(report.classes)
+    report.duplicates = _duplicate_groups(digests)
     report.warnings += _duplicate_warnings(report, digests)
     return report
 
@@ -275,6 +277,14 @@ def _balance_warnings(classes: dict[str, int]) -> list[str]:
     return warnings
 
 
+def _duplicate_groups(digests: dict) -> list[list[Path]]:
+    """Usable files with identical bytes, as sorted groups of two or more paths."""
+    groups: dict[str, list[Path]] = defaultdict(list)
+    for path, (digest, _) in digests.items():
+        groups[digest].append(path)
+    return sorted(sorted(paths) for paths in groups.values() if len(paths) > 1)
+
+
 def _duplicate_warnings(report: ScanReport, digests: dict) -> list[str]:
     groups: dict[str, list[tuple[Path, str]]] = defaultdict(list)
     for path, (digest, class_name) in digests.items():
@@ -294,7 +304,7 @@ def _duplicate_warnings(report: ScanReport, digests: dict) -> list[str]:
     if within:
         warnings.append(
             f"{len(within)} set(s) of byte-identical duplicates within a class (e.g. "
-            f"{within[0]}): copies can land in both training and validation and inflate "
-            "validation accuracy."
+            f"{within[0]}): the split keeps each set in one subset so validation stays "
+            "honest, but each copy still counts again in training."
         )
     return warnings

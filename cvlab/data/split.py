@@ -3,8 +3,10 @@
 Stratified: each class is split on its own, so every subset keeps the class mix.
 Per class of ``n`` images, validation gets ``round(n * val_fraction)`` and test
 ``round(n * test_fraction)``, each at least one when its fraction is above zero and
-the class has enough images to leave at least one for training. The same report and
-seed always give the same split.
+the class has enough images to leave at least one for training. Byte-identical copies
+within a class (``report.duplicates``) move together, so no copy of a validation or
+test image is trained on; a subset may then hold a copy more than its count. The same
+report and seed always give the same split.
 """
 
 from __future__ import annotations
@@ -53,16 +55,24 @@ def split(
             "to train on; keep their sum below 1 (e.g. 0.2 and 0.1)."
         )
     rng = np.random.default_rng(seed)
+    copy_of = {path: group[0] for group in report.duplicates for path in group}
     parts: dict[str, tuple[list[Path], list[int]]] = {k: ([], []) for k in ("train", "val", "test")}
     for label in range(len(report.class_names)):
         paths = sorted(p for p, index in report.files if index == label)
-        order = rng.permutation(len(paths))
-        n_val, n_test = _counts(len(paths), val_fraction, test_fraction)
-        cuts = {"val": order[:n_val], "test": order[n_val : n_val + n_test]}
-        cuts["train"] = order[n_val + n_test :]
-        for key, indices in cuts.items():
-            parts[key][0].extend(paths[i] for i in sorted(indices))
-            parts[key][1].extend([label] * len(indices))
+        units: dict[Path, list[Path]] = {}
+        for path in paths:
+            units.setdefault(copy_of.get(path, path), []).append(path)
+        groups = list(units.values())
+        order = rng.permutation(len(groups))
+        wanted = dict(zip(("val", "test"), _counts(len(paths), val_fraction, test_fraction),
+                          strict=True))
+        chosen: dict[str, list[Path]] = {"val": [], "test": [], "train": []}
+        for position, index in enumerate(order):
+            key = next((k for k in ("val", "test") if len(chosen[k]) < wanted[k]), "train")
+            chosen["train" if position == len(order) - 1 else key] += groups[index]
+        for key, members in chosen.items():
+            parts[key][0].extend(sorted(members))
+            parts[key][1].extend([label] * len(members))
     return Split(
         list(report.class_names),
         *(Subset(*parts[key]) for key in ("train", "val", "test")),
