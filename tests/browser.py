@@ -53,7 +53,8 @@ def wait_for_charts(page, minimum: int = 1, timeout_ms: int = 30_000) -> int:
 
 
 def screenshot(page, name: str) -> Path:
-    """Full-page PNG under out/screenshots, for people to look at."""
+    """Full-page PNG under out/screenshots, for people to look at, once the script is idle."""
+    wait_until_idle(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     height = page.evaluate(

@@ -30,6 +30,8 @@ def test_train_the_faces_sample_with_clicks_then_evaluate(page, app_url):
     page.get_by_role("button", name="Evaluate on held-out images").click()
     page.get_by_text("Most confident mistakes").or_(page.get_by_text("Misclassified")).first \
         .wait_for(timeout=120_000)
+    wait_until_idle(page)
     assert_no_exception(page)
+    assert "precision" in main.inner_text()
     assert wait_for_charts(page, 2) >= 2
     screenshot(page, "training-evaluated")

@@ -80,6 +80,10 @@ def test_train_then_evaluate_and_export_from_the_page(data_dir, tmp_path):
     assert metrics(at)["Accuracy"] == best == metrics(at)["Best val accuracy"]
     assert metrics(at)["Images"] == "6"
     assert any('"Confusion matrix"' in c.proto.spec for c in at.get("plotly_chart"))
+    per_class = at.table[0].value
+    assert list(per_class.index) == ["blue", "green", "red"]
+    assert per_class["images"].astype(int).sum() == 6
+    assert all(value.endswith("%") for value in per_class["precision"])
 
     at.button(key="exp_button").click().run()
     assert not at.exception and not at.error

@@ -30,6 +30,14 @@ def _logged(label: str, work):
     return result
 
 
+def per_class_table(rows: list[dict]) -> pd.DataFrame:
+    """Precision, recall and F1 as whole percentages, indexed by class."""
+    table = pd.DataFrame(rows).set_index("class")
+    for column in ("precision", "recall", "f1"):
+        table[column] = [f"{value:.0%}" for value in table[column]]
+    return table.rename(columns={"f1": "F1", "support": "images"})
+
+
 def evaluation(record: RunRecord) -> None:
     from cvlab.evaluate import evaluate
 
@@ -56,7 +64,7 @@ def evaluation(record: RunRecord) -> None:
     left, right = st.columns(2)
     left.plotly_chart(plots.confusion(single["confusion_matrix"], report["class_names"]),
                       width="stretch")
-    right.dataframe(pd.DataFrame(single["per_class"]), hide_index=True, width="stretch")
+    right.table(per_class_table(single["per_class"]))
     wrong = single["misclassified"][:MISCLASSIFIED_SHOWN]
     if wrong:
         st.markdown(f"**Most confident mistakes** ({len(wrong)} of "
