@@ -163,3 +163,17 @@ def confusion(matrix: Sequence[Sequence[int]], class_names: Sequence[str]) -> go
                       yaxis={"autorange": "reversed"},
                       height=max(320, 60 * len(class_names) + 140), margin={"t": 50})
     return fig
+
+
+def top_k(top: Sequence[dict], title: str = "") -> go.Figure:
+    """Horizontal bars of class probabilities, best at the top; rows need ``class`` and
+    ``probability`` (0..1)."""
+    rows = list(reversed(top))
+    fig = go.Figure(go.Bar(x=[r["probability"] for r in rows], y=[r["class"] for r in rows],
+                           orientation="h", marker_color=MAC_COLOR,
+                           text=[f"{r['probability']:.1%}" for r in rows], textposition="auto",
+                           hovertemplate="%{y}: %{x:.2%}<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, title=title, height=80 + 40 * len(rows),
+                      xaxis={"title": "probability", "range": [0, 1], "tickformat": ".0%"},
+                      yaxis_title="class", margin={"t": 40 if title else 10, "b": 10})
+    return fig

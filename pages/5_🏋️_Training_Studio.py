@@ -6,7 +6,7 @@ import streamlit as st
 
 from cvlab.errors import CvlabError
 from ui.layout import page_setup
-from ui.run_results import evaluation, exports
+from ui.run_results import evaluation, exports, try_it
 from ui.training import (
     SHOWN_RUN_KEY,
     choose_dataset,
@@ -78,7 +78,7 @@ if job is not None:
 
     live()
 
-# 3. Any finished run: its curves, its held-out accuracy, its exports.
+# 3. Any finished run: its curves, its held-out accuracy, a try on new photos, its exports.
 st.header("Runs")
 if not runs:
     st.caption("No runs yet. Press Train above; runs that `python -m cvlab train` writes "
@@ -96,8 +96,10 @@ if busy and picked == shown:
 if not record.model_path.is_file():
     st.warning("This run has no model.keras yet (no epoch finished).")
     st.stop()
-evaluate_tab, export_tab = st.tabs(["🎯 Evaluate", "📦 Export"])
+evaluate_tab, try_tab, export_tab = st.tabs(["🎯 Evaluate", "🔍 Try it", "📦 Export"])
 with evaluate_tab:
     evaluation(record)
+with try_tab:
+    try_it(record)
 with export_tab:
     exports(record)

@@ -35,3 +35,10 @@ def test_train_the_faces_sample_with_clicks_then_evaluate(page, app_url):
     assert "precision" in main.inner_text()
     assert wait_for_charts(page, 2) >= 2
     screenshot(page, "training-evaluated")
+
+    page.get_by_role("tab", name="🔍 Try it").click()
+    page.get_by_text("Held-out image", exact=True).wait_for(timeout=30_000)
+    wait_until_idle(page)
+    assert_no_exception(page)
+    assert "probability" in main.inner_text()
+    screenshot(page, "training-try-it")

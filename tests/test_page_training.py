@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -90,6 +91,15 @@ def test_train_then_evaluate_and_export_from_the_page(data_dir, tmp_path):
     table = at.dataframe[-1].value
     assert list(table["format"]) == ["keras", "tflite", "tflite-int8"]
     assert list(table["top-1 agreement"])[:2] == ["100%", "100%"]  # int8 may flip close calls
+    held_out = [Path(p) for p, _ in json.loads((run_dir / "split.json").read_text())["val"]]
+    assert at.selectbox(key="try_image").options[0].startswith(held_out[0].name)
+    at.selectbox(key="try_image").set_value(held_out[1]).run()
+    assert not at.exception and not at.error
+    tried = [img.caption for strip in at.get("image") for img in strip.proto.imgs]
+    assert held_out[1].name in tried
+    top = [c.proto.spec for c in at.get("plotly_chart") if '"probability"' in c.proto.spec]
+    assert len(top) == 1 and all(name in top[0] for name in ("blue", "green", "red"))
+
     downloads = at.get("download_button")
     assert [d.proto.label for d in downloads] == [
         "⬇ model.keras", "⬇ model.tflite", "⬇ model-int8.tflite"]

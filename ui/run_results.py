@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -9,12 +10,14 @@ import streamlit as st
 
 from cvlab import plots
 from cvlab.data.images import load_resized
+from cvlab.data.uploads import safe_name
 from cvlab.errors import CvlabError
 from cvlab.evaluate import FORMATS
 from cvlab.report import human
 from cvlab.train import RunRecord
 
 MISCLASSIFIED_SHOWN = 12
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
 
 
 def _logged(label: str, work):
@@ -99,3 +102,54 @@ def exports(record: RunRecord) -> None:
         path = Path(row["path"])
         col.download_button(f"⬇ {path.name}", path.read_bytes(), file_name=path.name,
                             key=f"download_{row['format']}")
+
+
+def try_it(record: RunRecord) -> None:
+    """Top-3 classes for a held-out image of the run, or for the user's own photos."""
+    source = st.radio("Image", ["A held-out image", "My own photos"], horizontal=True,
+                      key="try_source")
+    if source == "A held-out image":
+        held_out = dict(record.split["test"] or record.split["val"])
+        if not held_out:
+            st.info("This run kept no held-out images; upload your own photos instead.")
+            return
+        names = record.class_names
+        path = st.selectbox("Held-out image", list(held_out), key="try_image",
+                            format_func=lambda p: f"{p.name} (true class: {names[held_out[p]]})")
+        files = ((path.name, path.read_bytes()),)
+    else:
+        uploads = st.file_uploader("Photos", type=UPLOAD_TYPES, accept_multiple_files=True,
+                                   key="try_uploads")
+        if not uploads:
+            st.caption("Photos are only read, from a temporary folder deleted right after.")
+            return
+        files = tuple((upload.name, upload.getvalue()) for upload in uploads)
+    try:
+        shown, unreadable = predicted(str(record.path), record.model_path.stat().st_mtime, files)
+    except CvlabError as exc:
+        st.error(str(exc))
+        return
+    for name, image, top in shown:
+        left, right = st.columns([1, 3])
+        left.image(image, caption=name)
+        right.plotly_chart(plots.top_k(top), width="stretch")
+    for name, reason in unreadable:
+        st.warning(f"Skipped {name}: {reason}")
+
+
+@st.cache_data(show_spinner="Predicting…", max_entries=64)
+def predicted(run_dir: str, stamp: float, files: tuple[tuple[str, bytes], ...]):
+    """``([(name, thumbnail, top-3)], [(name, reason)])`` for ``files`` (name, bytes);
+    ``stamp`` (model.keras mtime) is only part of the cache key."""
+    from cvlab.evaluate import predict
+
+    with tempfile.TemporaryDirectory(prefix="cvlab-try-") as folder:
+        named = {}
+        for index, (name, data) in enumerate(files):
+            path = Path(folder) / f"{index:03d}_{safe_name(name)}"
+            path.write_bytes(data)
+            named[str(path)] = name
+        result = predict(run_dir, list(named), top=3)
+        shown = [(named[r["image"]], load_resized(Path(r["image"]), (160, 160)), r["top"])
+                 for r in result["results"]]
+    return shown, [(named[u["path"]], u["reason"]) for u in result["unreadable"]]
