@@ -175,5 +175,5 @@ def top_k(top: Sequence[dict], title: str = "") -> go.Figure:
                            hovertemplate="%{y}: %{x:.2%}<extra></extra>"))
     fig.update_layout(template=TEMPLATE, title=title, height=80 + 40 * len(rows),
                       xaxis={"title": "probability", "range": [0, 1], "tickformat": ".0%"},
-                      yaxis_title="class", margin={"t": 40 if title else 10, "b": 10})
+                      yaxis_title="class", margin={"t": 40 if title else 10, "b": 10, "r": 30})
     return fig
