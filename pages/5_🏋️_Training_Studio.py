@@ -86,8 +86,10 @@ if not runs:
     st.stop()
 paths = list(by_path)
 shown = st.session_state.get(SHOWN_RUN_KEY)
-picked = st.selectbox("Run", paths, index=paths.index(shown) if shown in by_path else 0,
-                      format_func=lambda p: run_label(by_path[p]), key="run_pick")
+opening = shown if shown in by_path else None  # the session's run, once its folder exists
+picked = st.selectbox("Run", paths, index=paths.index(opening) if opening else 0,
+                      format_func=lambda p: run_label(by_path[p]),
+                      key=f"run_pick:{opening}")  # a new key, so a new run opens picked
 record = by_path[picked]
 run_summary(record)
 if busy and picked == shown:

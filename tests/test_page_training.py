@@ -142,3 +142,23 @@ def test_a_one_class_folder_fails_with_the_scanners_message(data_dir, tmp_path):
     assert job.error and "class" in job.error
     assert at.error[0].value.startswith("Training failed") and job.error in at.error[0].value
     assert not at.button(key="train_start").disabled
+
+
+def test_a_second_run_opens_in_the_run_list(data_dir, tmp_path):
+    at = open_page(write_shapes(tmp_path / "shapes"))
+    start(at, epochs=1)
+    first = Path(at.session_state["training_run"])
+    wait_for_job(at)
+    assert run_pick(at).value == str(first)
+    start(at, epochs=2)
+    second = Path(at.session_state["training_run"])
+    wait_for_job(at)
+    assert second != first
+    assert run_pick(at).value == str(second) and len(run_pick(at).options) == 2
+    assert metrics(at)["Epochs run"] == "2"
+    run_pick(at).set_value(str(first)).run()
+    assert metrics(at)["Epochs run"] == "1"
+
+
+def run_pick(at: AppTest):
+    return next(box for box in at.selectbox if box.label == "Run")
