@@ -17,6 +17,7 @@ from ui.training import (
     run_label,
     run_summary,
     settings,
+    shown_run,
     start,
 )
 
@@ -70,9 +71,7 @@ if job is not None:
 
     @st.fragment(run_every=1.0 if busy else None)
     def live() -> None:
-        shown = st.session_state.get(SHOWN_RUN_KEY)
-        record = next((r for r in known_runs() if str(r.path) == shown), None)
-        job_panel(job, record)
+        job_panel(job, shown_run())
         if busy and not job.running:
             st.rerun(scope="app")
 

@@ -15,7 +15,8 @@ import streamlit as st
 from cvlab import plots
 from cvlab.augment.spec import OPS, default_spec, spec_from_json, spec_to_dict
 from cvlab.data import SAMPLES, app_data_dir, data_roots, ensure_sample
-from cvlab.train import MODES, RunRecord, TrainConfig, list_runs
+from cvlab.errors import CvlabError
+from cvlab.train import MODES, RunRecord, TrainConfig, list_runs, read_run
 from cvlab.train.config import BASE_LAYERS, DEFAULT_FINE_TUNE_AT, DEFAULT_LEARNING_RATE
 from ui import jobs
 from ui.augment import SPEC_KEY
@@ -130,6 +131,14 @@ def current_job() -> jobs.Job | None:
     return st.session_state.get(JOB_KEY)
 
 
+def shown_run() -> RunRecord | None:
+    """The session's newest run as written so far; None until its config.json exists."""
+    try:
+        return read_run(st.session_state[SHOWN_RUN_KEY])
+    except (KeyError, CvlabError):
+        return None
+
+
 def job_panel(job: jobs.Job, record: RunRecord | None) -> None:
     """Progress, status and live curves of the session's training job; once it has ended,
     its outcome in one line (the Runs section below shows the curves)."""
@@ -155,7 +164,7 @@ def job_panel(job: jobs.Job, record: RunRecord | None) -> None:
 
 
 def run_label(record: RunRecord) -> str:
-    best = max((e.get("val_accuracy") or 0 for e in record.history), default=None)
+    best = (record.state or {}).get("best_val_accuracy")
     score = f"best val {best:.0%}" if best is not None else "no epoch yet"
     return f"{record.path.name} · {len(record.history)} epochs · {score}"
 

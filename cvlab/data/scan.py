@@ -132,7 +132,7 @@ def scan(
             skipped.append(outcome)
             continue
         usable[class_name].append(path)
-        digests[path] = (digest, class_name)
+        digests[path] = digest
         if outcome:
             converted.append(Converted(path, "; ".join(outcome)))
 
@@ -143,7 +143,7 @@ def scan(
     report = ScanReport(root, class_names, files, skipped, converted, warnings, ignored)
     report.warnings += _balance_warnings(report.classes)
     report.duplicates = _duplicate_groups(digests)
-    report.warnings += _duplicate_warnings(report, digests)
+    report.warnings += _duplicate_warnings(report)
     return report
 
 
@@ -277,24 +277,20 @@ def _balance_warnings(classes: dict[str, int]) -> list[str]:
     return warnings
 
 
-def _duplicate_groups(digests: dict) -> list[list[Path]]:
+def _duplicate_groups(digests: dict[Path, str]) -> list[list[Path]]:
     """Usable files with identical bytes, as sorted groups of two or more paths."""
     groups: dict[str, list[Path]] = defaultdict(list)
-    for path, (digest, _) in digests.items():
+    for path, digest in digests.items():
         groups[digest].append(path)
     return sorted(sorted(paths) for paths in groups.values() if len(paths) > 1)
 
 
-def _duplicate_warnings(report: ScanReport, digests: dict) -> list[str]:
-    groups: dict[str, list[tuple[Path, str]]] = defaultdict(list)
-    for path, (digest, class_name) in digests.items():
-        groups[digest].append((path, class_name))
+def _duplicate_warnings(report: ScanReport) -> list[str]:
+    label_of = dict(report.files)
     warnings, within = [], []
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        names = ", ".join(report.relative(p) for p, _ in members)
-        if len({c for _, c in members}) > 1:
+    for group in report.duplicates:
+        names = ", ".join(report.relative(p) for p in group)
+        if len({label_of[p] for p in group}) > 1:
             warnings.append(
                 f"Duplicate across classes: {names} are byte-identical but labelled "
                 "differently; at least one label is wrong, so remove or relabel them."

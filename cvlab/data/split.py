@@ -67,9 +67,10 @@ def split(
         wanted = dict(zip(("val", "test"), _counts(len(paths), val_fraction, test_fraction),
                           strict=True))
         chosen: dict[str, list[Path]] = {"val": [], "test": [], "train": []}
-        for position, index in enumerate(order):
+        for index in order[:-1]:  # the last group always trains
             key = next((k for k in ("val", "test") if len(chosen[k]) < wanted[k]), "train")
-            chosen["train" if position == len(order) - 1 else key] += groups[index]
+            chosen[key] += groups[index]
+        chosen["train"] += groups[order[-1]]
         for key, members in chosen.items():
             parts[key][0].extend(sorted(members))
             parts[key][1].extend([label] * len(members))
