@@ -27,7 +27,7 @@ KERAS_SAMPLE = ("mobilenet_v2", "resnet50", "efficientnet_b0")
 EXPLORER_PROBE = """
 import sys
 from streamlit.testing.v1 import AppTest
-at = AppTest.from_file("pages/1_🧭_Architecture_Explorer.py", default_timeout=60).run()
+at = AppTest.from_file("pages/architecture_explorer.py", default_timeout=60).run()
 assert not at.exception, at.exception
 for name in ("vgg16", "googlenet", "efficientnet_b7"):
     at.sidebar.selectbox[0].set_value(name).run()

@@ -1,7 +1,5 @@
 """Every page in real headless Chromium: it draws, its charts have data, no exception box."""
 
-import re
-
 import pytest
 
 from tests.browser import (
@@ -11,17 +9,9 @@ from tests.browser import (
     wait_for_charts,
     wait_until_idle,
 )
-from tests.conftest import ROOT
+from ui.navigation import HOME, PAGES
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-PAGES = sorted((ROOT / "pages").glob("*.py"))
-
-
-def url_path(page_file) -> str:
-    """Streamlit's URL for a pages/ file: number prefix and emoji dropped."""
-    stem = re.sub(r"^\d+_", "", page_file.stem)
-    return re.sub(r"[^\w]", "", stem, flags=re.ASCII).strip("_")
 
 
 def test_home_page_draws_the_comparison(page, app_url):
@@ -31,16 +21,19 @@ def test_home_page_draws_the_comparison(page, app_url):
     screenshot(page, "home")
 
 
-@pytest.mark.parametrize("page_file", PAGES, ids=lambda p: url_path(p))
-def test_every_page_renders_without_exception(page, app_url, page_file):
-    open_page(page, f"{app_url}/{url_path(page_file)}")
+@pytest.mark.parametrize("entry", PAGES[1:], ids=lambda e: e.url_path)
+def test_every_page_renders_in_its_section(page, app_url, entry):
+    open_page(page, f"{app_url}/{entry.url_path}")
     body = page.inner_text("body")
     assert "Traceback" not in body
-    screenshot(page, url_path(page_file))
+    assert entry.title in page.inner_text('[data-testid="stMain"] h1')
+    nav = page.inner_text('[data-testid="stSidebarNav"]')
+    assert entry.section in nav and HOME.title in nav
+    screenshot(page, entry.url_path)
 
 
 def test_explorer_charts_and_model_switch(page, app_url):
-    open_page(page, f"{app_url}/Architecture_Explorer")
+    open_page(page, f"{app_url}/architecture_explorer")
     assert wait_for_charts(page, 2) >= 2
     assert "About MobileNet" in page.inner_text('[data-testid="stMain"]')
     page.get_by_text("Your own stack").first.click()
@@ -52,7 +45,7 @@ def test_explorer_charts_and_model_switch(page, app_url):
 
 
 def test_explorer_verify_button_shows_keras_counts(page, app_url):
-    open_page(page, f"{app_url}/Architecture_Explorer")
+    open_page(page, f"{app_url}/architecture_explorer")
     page.get_by_role("button", name="Build in Keras and verify").click()
     page.get_by_text("Every count agrees").wait_for(timeout=120_000)
     page.get_by_text("keras.applications.MobileNetV2").wait_for()

@@ -13,7 +13,7 @@ def grid_images(page) -> list[str]:
 
 
 def test_studio_grid_redraws_when_an_augmentation_is_switched_on(page, app_url):
-    open_page(page, f"{app_url}/Augmentation_Studio")
+    open_page(page, f"{app_url}/augmentation_studio")
     before = grid_images(page)
     assert len(before) == 10  # the original and nine draws
     page.get_by_text("RGB channel shift", exact=True).click()

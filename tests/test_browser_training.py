@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_train_the_faces_sample_with_clicks_then_evaluate(page, app_url):
-    open_page(page, f"{app_url}/Training_Studio")
+    open_page(page, f"{app_url}/training_studio")
     main = page.locator('[data-testid="stMain"]')
     assert "Training runs on: CPU" in main.inner_text()
     page.get_by_role("button", name="▶ Train").click()

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.slow
 
-PAGE = str(Path(__file__).parents[1] / "pages" / "3_🎨_Augmentation_Studio.py")
+PAGE = str(Path(__file__).parents[1] / "pages" / "augmentation_studio.py")
 
 
 def grid_captions(at):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "4_🗂️_Datasets.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "datasets.py")
 
 
 @pytest.fixture()

@@ -10,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 from cvlab import zoo
 
 ROOT = Path(__file__).resolve().parents[1]
-EXPLORER = ROOT / "pages" / "1_🧭_Architecture_Explorer.py"
-COMPARE = ROOT / "pages" / "2_📊_Compare_Models.py"
+EXPLORER = ROOT / "pages" / "architecture_explorer.py"
+COMPARE = ROOT / "pages" / "compare_models.py"
 
 
 def run(path: Path) -> AppTest:

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from train_folders import write_shapes
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "5_🏋️_Training_Studio.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "training_studio.py")
 pytestmark = pytest.mark.slow
 
 

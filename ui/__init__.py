@@ -1,1 +1,1 @@
-"""Shared Streamlit helpers: the only place besides pages that imports streamlit."""
+"""Shared Streamlit helpers: with app.py and pages/, the only code that imports streamlit."""

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.navigation import entry_for
 
-def page_setup(title: str, icon: str, lede: str) -> None:
-    """Configure the page and draw its header. Call first on every page."""
-    st.set_page_config(page_title=f"{title} · cvlab", page_icon=icon, layout="wide")
-    st.title(f"{icon} {title}")
+
+def page_setup(page_file: str, lede: str) -> None:
+    """Configure the page declared for ``page_file`` (pass ``__file__``) and draw its header.
+
+    Call first on every page. The title and icon come from ``ui/navigation.py``.
+    """
+    entry = entry_for(page_file)
+    st.set_page_config(page_title=f"{entry.title} · cvlab", page_icon=entry.icon,
+                       layout="wide")
+    title = "cvlab: Deep Convolutional Models, case by case" if entry.file == "home.py" \
+        else entry.title
+    st.title(f"{entry.icon} {title}")
     st.caption(lede)

@@ -14,8 +14,7 @@ from ui.augment import controls, photo, pipeline_for, prepared, restore
 from ui.layout import page_setup
 
 page_setup(
-    "Augmentation Studio",
-    "🎨",
+    __file__,
     "Switch augmentations on, tune them, and see nine seeded draws of the exact "
     "Keras pipeline the trainer will run.",
 )

@@ -24,9 +24,11 @@ gap
 dense 10
 """
 
-page_setup("Architecture Explorer", "🧭",
-           "Pick a network, change its options, and see every layer's shape, weights and "
-           "multiply-adds. Nothing here needs TensorFlow until you ask Keras to check us.")
+page_setup(
+    __file__,
+    "Pick a network, change its options, and see every layer's shape, weights and "
+    "multiply-adds. Nothing here needs TensorFlow until you ask Keras to check us.",
+)
 
 # 1. Choose a zoo network or write your own stack.
 with st.sidebar:

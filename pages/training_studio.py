@@ -22,10 +22,9 @@ from ui.training import (
 )
 
 page_setup(
-    "Training Studio",
-    "🏋️",
-    "Transfer ImageNet features from MobileNetV2 to your own classes: pick a folder and a "
-    "mode, press Train, and watch the curves; then test and export the model.",
+    __file__,
+    "Transfer ImageNet features from MobileNetV2 to your own classes: pick a folder "
+    "and a mode, press Train, and watch the curves; then test and export the model.",
 )
 
 with st.expander("Which mode, and why BatchNorm matters"):

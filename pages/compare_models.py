@@ -8,9 +8,11 @@ from cvlab.report import CONVENTION, human
 from ui.cached import all_profiles
 from ui.layout import page_setup
 
-page_setup("Compare Models", "📊",
-           "Every network at its default input size. Up and right costs more; brighter "
-           "colours are more accurate on ImageNet.")
+page_setup(
+    __file__,
+    "Every network at its default input size. Up and right costs more; brighter "
+    "colours are more accurate on ImageNet.",
+)
 
 profiles = all_profiles()
 families = st.multiselect("Families", zoo.FAMILIES, default=list(zoo.FAMILIES),

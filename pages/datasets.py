@@ -27,10 +27,9 @@ THUMBS_PER_CLASS = 6
 THUMB_SIZE = (96, 96)
 
 page_setup(
-    "Datasets",
-    "🗂️",
-    "Point the lab at a folder with one sub-folder per class; see exactly what will be "
-    "trained on, what was fixed, and what was left out.",
+    __file__,
+    "Point the lab at a folder with one sub-folder per class; see exactly what will "
+    "be trained on, what was fixed, and what was left out.",
 )
 
 with st.expander("Why messy data is dangerous"):

@@ -1,0 +1,38 @@
+"""cvlab home: what the lab offers and how its numbers are counted."""
+
+import streamlit as st
+
+from cvlab import plots, zoo
+from cvlab.report import CONVENTION
+from ui.cached import all_profiles
+from ui.layout import page_setup
+
+page_setup(
+    __file__,
+    "An interactive lab for the classic CNNs: their shapes and costs, live data "
+    "augmentation, and transfer learning on your own images.",
+)
+
+left, right = st.columns([2, 3])
+with left:
+    st.markdown("""
+**Where to start**
+
+- **🧭 Architecture Explorer**: one network at a time, from LeNet-5 to EfficientNet-B7,
+  with its shape flow, where the weights and multiply-adds go, and a Keras cross-check.
+  Write your own stack there too.
+- **📊 Compare Models**: every network on one chart, size against compute and accuracy.
+- **🎨 Augmentation Studio**: tune flips, crops, colour shifts and AlexNet's PCA colour
+  noise, and copy the Keras code.
+- **🗂️ Datasets**: scan a folder of images and see what is usable before you train.
+- **🏋️ Training Studio**: fine-tune MobileNetV2 with ImageNet weights on that folder,
+  watch the curves, find the mistakes, and export for deployment.
+
+Everything a page computes is also available headless: `python -m cvlab --help`.
+""")
+    st.info(CONVENTION)
+with right:
+    rows = [{"title": zoo.info(n).title, "family": zoo.info(n).family,
+             "params": p.total_params, "macs": p.macs, "top1": zoo.info(n).top1}
+            for n, p in all_profiles().items()]
+    st.plotly_chart(plots.compare(rows), width="stretch")

@@ -1,0 +1,64 @@
+"""Every page declared once: its file, title, icon and sidebar section.
+
+``app.py`` builds ``st.navigation`` from this list, and each page's header reads its
+title and icon from here, so the sidebar, the browser tab and the page agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    """One page: ``file`` is its name under ``pages/``; ``section`` its sidebar group."""
+
+    file: str
+    title: str
+    icon: str
+    section: str
+
+    @property
+    def url_path(self) -> str:
+        """The page's URL path: its file name without ``.py`` (the home page has none)."""
+        return "" if self.file == HOME.file else Path(self.file).stem
+
+
+HOME = PageEntry("home.py", "Home", "🔬", "")
+
+PAGES: tuple[PageEntry, ...] = (
+    HOME,
+    PageEntry("architecture_explorer.py", "Architecture Explorer", "🧭", "Architectures"),
+    PageEntry("compare_models.py", "Compare Models", "📊", "Architectures"),
+    PageEntry("augmentation_studio.py", "Augmentation Studio", "🎨", "Data"),
+    PageEntry("datasets.py", "Datasets", "🗂️", "Data"),
+    PageEntry("training_studio.py", "Training Studio", "🏋️", "Training"),
+)
+
+SECTIONS = ("", "Architectures", "Cost labs", "Data", "Training")
+
+
+def entry_for(file: str) -> PageEntry:
+    """The entry of a page file (a path or a bare name)."""
+    name = Path(file).name
+    for entry in PAGES:
+        if entry.file == name:
+            return entry
+    known = ", ".join(e.file for e in PAGES)
+    raise KeyError(f"pages/{name} is not declared in ui/navigation.py. Received: {name}; "
+                   f"declared: {known}")
+
+
+def navigation():
+    """``st.navigation`` over every declared page, grouped by section, home first."""
+    groups: dict[str, list] = {section: [] for section in SECTIONS}
+    for entry in PAGES:
+        groups[entry.section].append(st.Page(
+            PAGES_DIR / entry.file, title=entry.title, icon=entry.icon,
+            url_path=entry.url_path or None, default=entry is HOME))
+    return st.navigation({section: pages for section, pages in groups.items() if pages})
