@@ -1,0 +1,1 @@
+"""Long work as jobs: ``python -m cvlab …`` subprocesses, each writing only to its own folder."""
