@@ -38,6 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     except CvlabError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a path the file system refused: one line, never a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: Received: {where}{exc.strerror or exc}; allowed: an existing file or "
+              "folder of the kind the command asks for.", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import numpy as np
+from pathlib import Path
+
 import streamlit as st
-from PIL import Image
 
 from cvlab.augment.codegen import pipeline_code
 from cvlab.augment.photos import PHOTOS
 from cvlab.augment.spec import spec_to_json
+from cvlab.data.images import Rejected, decode
 from cvlab.errors import CvlabError
 from ui.augment import controls, photo, pipeline_for, prepared, restore
 from ui.layout import page_setup
@@ -37,7 +38,11 @@ with left:
         if uploaded is None:
             st.info("Upload an image to augment it.")
             st.stop()
-        source = np.asarray(Image.open(uploaded).convert("RGB"))
+        try:
+            source = decode(Path(uploaded.name), data=uploaded.getvalue()).pixels
+        except Rejected as exc:
+            st.error(f"Cannot use {uploaded.name!r}: {exc.detail}")
+            st.stop()
     else:
         source = photo(choice)
     partner = None

@@ -11,7 +11,7 @@ import plotly.express as px
 import streamlit as st
 
 from cvlab.data import SAMPLES, app_data_dir, data_roots, ensure_sample, resolve_allowed, scan
-from cvlab.data.images import DEFAULT_MAX_PIXELS, load_resized
+from cvlab.data.images import MAX_PIXELS, load_resized
 from cvlab.data.scan import ScanReport, tree_stamp
 from cvlab.data.uploads import extract_zip, safe_name
 from cvlab.errors import CvlabError
@@ -150,9 +150,10 @@ try:
     with st.expander("Scan settings"):
         megapixels = st.number_input(
             "Pixel limit (megapixels): larger images are skipped",
+            help="The app's own limit is the most; a lower one skips more.",
             min_value=0.1,
-            max_value=500.0,
-            value=DEFAULT_MAX_PIXELS / 1e6,
+            max_value=MAX_PIXELS / 1e6,
+            value=MAX_PIXELS / 1e6,
             step=1.0,
         )
     report = cached_scan(str(folder), tree_stamp(folder), int(megapixels * 1e6))

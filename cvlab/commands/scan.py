@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from cvlab.data.images import DEFAULT_MAX_PIXELS
+from cvlab.data.images import MAX_PIXELS
 from cvlab.data.scan import ScanReport, scan
 
 
@@ -23,8 +23,8 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--max-pixels",
         type=int,
-        default=DEFAULT_MAX_PIXELS,
-        help=f"skip images with more pixels than this (default {DEFAULT_MAX_PIXELS:,})",
+        default=MAX_PIXELS,
+        help=f"skip images with more pixels than this (default and most: {MAX_PIXELS:,})",
     )
     parser.add_argument("--workers", type=int, default=None, help="decoding threads")
     parser.set_defaults(func=run)

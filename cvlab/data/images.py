@@ -10,11 +10,23 @@ Conventions, shared by the scan and the loader so both see the same pixels:
 * Animated GIF/PNG/WebP files contribute their first frame only.
 * Anything PIL cannot fully decode is rejected with a :class:`Rejected` reason, never
   half-loaded: truncation is caught by decoding the whole image, not just its header.
+
+Memory: one pixel limit, :data:`MAX_PIXELS`, holds for every image the app decodes (scan,
+uploads, Augmentation Studio, Try it, ``predict``), checked from the header before any pixel
+is decoded, and :func:`pixel_limit_message` is the one message that says so. On top of it,
+every decode in the process holds width × height "pixels in flight" from one shared
+:data:`DECODE_BUDGET` while it runs, so eight 49 MP PNGs decode one after another instead
+of all at once, whatever the number of worker threads.
 """
 
 from __future__ import annotations
 
 import io
+import re
+import stat
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,8 +42,8 @@ UNSUPPORTED_EXTENSIONS = frozenset(
 # PIL format names accepted after sniffing the bytes (the extension can lie).
 SUPPORTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "GIF", "BMP", "WEBP", "TIFF"})
 
-# Default cap on width × height, checked from the header before decoding.
-DEFAULT_MAX_PIXELS = 50_000_000
+# The app's one cap on width × height, checked from the header before decoding.
+MAX_PIXELS = 50_000_000
 
 # Skip reasons, as the report names them.
 CORRUPT = "corrupt"
@@ -40,6 +52,7 @@ ZERO_BYTE = "zero-byte"
 NOT_AN_IMAGE = "not an image"
 UNSUPPORTED = "unsupported"
 OVER_PIXEL_LIMIT = "over the pixel limit"
+NOT_A_FILE = "not a regular file"
 
 _ORIENTATION_TAG = 0x0112
 _ORIENTATION_TEXT = {
@@ -51,6 +64,52 @@ _ORIENTATION_TEXT = {
     7: "transversed",
     8: "rotated 90° counter-clockwise",
 }
+
+
+def pixel_limit_message(pixels: int, size: tuple[int, int] | None = None,
+                        limit: int = MAX_PIXELS) -> str:
+    """The one sentence, app-wide, for an image over the pixel limit.
+
+    ``size`` is (width, height) when the header gave it; ``limit`` is the limit in force
+    (``MAX_PIXELS`` unless a caller chose a lower one).
+    """
+    what = f"{size[0]}×{size[1]} = {pixels:,} pixels" if size else f"{pixels:,} pixels"
+    return (f"{what} is over the limit of {limit:,} pixels ({limit / 1e6:g} MP); "
+            "resize the image below it (e.g. to 4000×3000) and try again")
+
+
+class PixelBudget:
+    """At most ``limit`` pixels being decoded at once, across every thread of the process.
+
+    An image larger than the whole budget still decodes, alone.
+    """
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.in_flight = 0
+        self._changed = threading.Condition()
+
+    @contextmanager
+    def hold(self, pixels: int) -> Iterator[None]:
+        pixels = min(pixels, self.limit)
+        with self._changed:
+            self._changed.wait_for(lambda: self.in_flight + pixels <= self.limit)
+            self.in_flight += pixels
+        try:
+            yield
+        finally:
+            with self._changed:
+                self.in_flight -= pixels
+                self._changed.notify_all()
+
+
+# Pixels decoded at once in this process; one MAX_PIXELS image, or many small ones.
+DECODE_BUDGET = PixelBudget(MAX_PIXELS)
+
+# PIL allocates image memory in blocks (16 MiB by default). glibc serves blocks that size
+# from per-thread arenas and keeps them when freed, so the peak grew with every decoding
+# thread; blocks above its largest mmap threshold (32 MiB) are returned to the OS on free.
+Image.core.set_block_size(64 * 1024**2)
 
 
 class Rejected(Exception):
@@ -66,7 +125,7 @@ class Rejected(Exception):
 class Decoded:
     """A normalised image and the conversions applied to get it (empty when none)."""
 
-    pixels: np.ndarray
+    pixels: np.ndarray | None
     notes: tuple[str, ...]
 
 
@@ -74,34 +133,37 @@ def decode(
     path: Path,
     *,
     data: bytes | None = None,
-    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_pixels: int = MAX_PIXELS,
     size_hint: tuple[int, int] | None = None,
+    convert: bool = True,
 ) -> Decoded:
     """Fully decode ``path`` to RGB uint8 or raise :class:`Rejected`.
 
+    ``convert=False`` decodes every pixel (so damage is still caught) but skips building
+    the RGB array: ``pixels`` is then ``None`` and ``notes`` are the same.
     ``size_hint`` (width, height) lets JPEGs decode at a reduced DCT scale no smaller
     than the hint; the whole bit stream is still read, so truncation is still caught.
-    ``data`` is the file's bytes when the caller has already read them (to hash them).
+    ``data`` is the file's bytes when the caller holds them (an upload); otherwise the
+    file is streamed, never read into memory whole. Only regular files are opened (a
+    FIFO or a device under a class folder would block or never end).
     """
     suffix = path.suffix.lower()
     if suffix in UNSUPPORTED_EXTENSIONS:
         raise Rejected(UNSUPPORTED, f"{suffix} files are not read; convert them to JPEG or PNG")
     if suffix not in IMAGE_EXTENSIONS:
         raise Rejected(NOT_AN_IMAGE, f"extension {suffix or '(none)'} is not an image type")
-    if data is None:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise Rejected(CORRUPT, f"cannot read the file ({exc.strerror})") from exc
-    if not data:
+    if data is not None and not data:
         raise Rejected(ZERO_BYTE, "the file is empty")
+    source = io.BytesIO(data) if data is not None else _regular_file(path)
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            return _normalise(img, max_pixels, size_hint)
+        with Image.open(source) as img:
+            return _normalise(img, max_pixels, size_hint, convert)
     except Rejected:
         raise
     except Image.DecompressionBombError as exc:
-        raise Rejected(OVER_PIXEL_LIMIT, str(exc)) from exc
+        pixels = re.search(r"\((\d+) pixels\)", str(exc))
+        raise Rejected(OVER_PIXEL_LIMIT, pixel_limit_message(
+            int(pixels.group(1)) if pixels else max_pixels + 1, limit=max_pixels)) from exc
     except UnidentifiedImageError as exc:
         raise Rejected(CORRUPT, "the bytes are not a readable image") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
@@ -110,58 +172,92 @@ def decode(
             detail = f"decoding stopped early: {message or 'end of file'}"
             raise Rejected(TRUNCATED, detail) from exc
         raise Rejected(CORRUPT, f"decoding failed: {message or type(exc).__name__}") from exc
+    finally:
+        source.close()
 
 
-def _normalise(img: Image.Image, max_pixels: int, size_hint: tuple[int, int] | None) -> Decoded:
+def _regular_file(path: Path):
+    """``path`` opened for reading if it is a regular file (after links); else Rejected."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise Rejected(NOT_A_FILE, "it is a folder" if stat.S_ISDIR(info.st_mode) else
+                           "it is a pipe, socket or device, not an image file")
+        if info.st_size == 0:
+            raise Rejected(ZERO_BYTE, "the file is empty")
+        return open(path, "rb")
+    except ValueError as exc:  # a NUL byte in the name
+        raise Rejected(NOT_A_FILE, f"unusable file name ({exc})") from exc
+    except OSError as exc:
+        raise Rejected(CORRUPT, f"cannot read the file ({exc.strerror or exc})") from exc
+
+
+def _normalise(img: Image.Image, max_pixels: int, size_hint: tuple[int, int] | None,
+               convert: bool) -> Decoded:
     if img.format not in SUPPORTED_FORMATS:
         raise Rejected(UNSUPPORTED, f"{img.format} images are not read; convert to JPEG or PNG")
     width, height = img.size
     if width * height > max_pixels:
-        raise Rejected(
-            OVER_PIXEL_LIMIT,
-            f"{width}×{height} = {width * height:,} pixels is over the limit of {max_pixels:,}",
-        )
+        raise Rejected(OVER_PIXEL_LIMIT,
+                       pixel_limit_message(width * height, (width, height), max_pixels))
     notes: list[str] = []
     frames = getattr(img, "n_frames", 1)
     if frames > 1:
         notes.append(f"animation with {frames} frames → first frame")
-    orientation = img.getexif().get(_ORIENTATION_TAG, 1)
     if img.format == "JPEG" and size_hint is not None:
-        side = max(size_hint)  # orientation may swap axes, so ask for the larger side on both
+        side = max(size_hint)  # EXIF may swap axes, so ask for the larger side on both
         img.draft("RGB", (side, side))
     mode = img.mode
-    img.load()
-    if orientation in _ORIENTATION_TEXT:
-        img = ImageOps.exif_transpose(img)
-        notes.append(f"EXIF orientation {orientation} applied ({_ORIENTATION_TEXT[orientation]})")
-    pixels, note = _to_rgb(img, mode)
-    if note:
+    with DECODE_BUDGET.hold(img.size[0] * img.size[1]):  # the size after any JPEG draft
+        orientation = img.getexif().get(_ORIENTATION_TAG, 1)  # a PNG decodes to find it
+        img.load()
+        if orientation in _ORIENTATION_TEXT:
+            img = ImageOps.exif_transpose(img)
+            notes.append(
+                f"EXIF orientation {orientation} applied ({_ORIENTATION_TEXT[orientation]})")
+        pixels = _rgb_pixels(img, mode) if convert else None
+    if note := _rgb_note(img, mode):
         notes.append(note)
     return Decoded(pixels, tuple(notes))
 
 
-def _to_rgb(img: Image.Image, mode: str) -> tuple[np.ndarray, str]:
-    """RGB uint8 pixels and a note naming the conversion ("" when already RGB)."""
+_INTEGER_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
+
+
+def _rgb_note(img: Image.Image, mode: str) -> str:
+    """What turning ``mode`` into RGB does ("" when it is RGB already)."""
     if mode == "RGB":
-        return np.asarray(img.convert("RGB")), ""
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        data = np.asarray(img, dtype=np.int64)
+        return ""
+    if mode in _INTEGER_MODES:
+        label = "16-bit" if mode.startswith("I;16") else "32-bit integer"
+        return f"{label} grayscale ({mode}) → 8-bit RGB"
+    if mode == "F":
+        return "32-bit float grayscale (F) → 8-bit RGB"
+    if _has_alpha(img, mode):
+        return f"{_MODE_NAMES.get(mode, mode)} with transparency → RGB on white"
+    return f"{_MODE_NAMES.get(mode, mode)} → RGB"
+
+
+def _has_alpha(img: Image.Image, mode: str) -> bool:
+    return mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info
+
+
+def _rgb_pixels(img: Image.Image, mode: str) -> np.ndarray:
+    """RGB uint8 pixels, converted as :func:`_rgb_note` says."""
+    if mode in _INTEGER_MODES:
+        data = np.asarray(img)  # uint16 or int32: no wider copy of a large image
         if data.max(initial=0) > 255:  # 16-bit range (PIL also opens some 16-bit files as "I")
             data = data // 257
         gray = np.clip(data, 0, 255).astype(np.uint8)
-        label = "16-bit" if mode.startswith("I;16") else "32-bit integer"
-        return np.repeat(gray[..., None], 3, axis=2), f"{label} grayscale ({mode}) → 8-bit RGB"
+        return np.repeat(gray[..., None], 3, axis=2)
     if mode == "F":
-        data = np.nan_to_num(np.asarray(img, dtype=np.float64))
-        gray = np.clip(data, 0, 255).astype(np.uint8)
-        return np.repeat(gray[..., None], 3, axis=2), "32-bit float grayscale (F) → 8-bit RGB"
-    has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info
-    if has_alpha:
+        gray = np.clip(np.nan_to_num(np.asarray(img, dtype=np.float64)), 0, 255)
+        return np.repeat(gray.astype(np.uint8)[..., None], 3, axis=2)
+    if mode != "RGB" and _has_alpha(img, mode):
         rgba = img.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        rgb = Image.alpha_composite(white, rgba).convert("RGB")
-        return np.asarray(rgb), f"{_MODE_NAMES.get(mode, mode)} with transparency → RGB on white"
-    return np.asarray(img.convert("RGB")), f"{_MODE_NAMES.get(mode, mode)} → RGB"
+        return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"))
+    return np.asarray(img.convert("RGB"))
 
 
 _MODE_NAMES = {
@@ -182,11 +278,11 @@ def load_resized(path: Path, image_size: tuple[int, int]) -> np.ndarray:
     """Decode ``path`` and resize it to ``image_size`` = (height, width): uint8 RGB.
 
     The aspect ratio is not kept (the image is stretched), as Keras'
-    ``image_dataset_from_directory`` does by default. No pixel limit is applied:
-    call this on files a scan has already validated.
+    ``image_dataset_from_directory`` does by default. The app's pixel limit applies, as
+    everywhere; a file a scan accepted is always under it.
     """
     height, width = image_size
-    decoded = decode(path, max_pixels=2**62, size_hint=(width, height))
+    decoded = decode(path, size_hint=(width, height))
     img = Image.fromarray(decoded.pixels)
     if img.size != (width, height):
         img = img.resize((width, height), Image.Resampling.BILINEAR)

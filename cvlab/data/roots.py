@@ -6,6 +6,10 @@ app's data folder and the current working directory. The app's data folder is
 
 A path is allowed when its *real* path (symlinks and ``..`` resolved) lies inside the
 real path of a root, so neither ``roots/../etc`` nor a symlink pointing out gets through.
+
+Path text is checked before the file system sees it (:func:`check_path_text`): a NUL byte,
+a name over 255 bytes, more than :data:`MAX_DEPTH` levels or a path over 4,095 bytes is a
+:class:`CvlabError` naming the problem, never an ``OSError`` from deep inside.
 """
 
 from __future__ import annotations
@@ -16,6 +20,27 @@ from pathlib import Path
 from cvlab.errors import CvlabError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+MAX_NAME_BYTES = 255  # one file or folder name (Linux NAME_MAX)
+MAX_PATH_BYTES = 4095  # a whole path (Linux PATH_MAX, less the NUL)
+MAX_DEPTH = 64  # folder levels; far beyond any real dataset
+
+
+def check_path_text(text: str, what: str = "path") -> None:
+    """:class:`CvlabError` unless ``text`` is a path the file system can take at all."""
+    shown = text if len(text) <= 80 else text[:60] + "…" + text[-15:]
+    if "\0" in text:
+        raise CvlabError(f"Received: a {what} with a NUL byte ({shown!r}); allowed: a path "
+                         "without control characters.")
+    encoded = os.fsencode(text)
+    parts = [part for part in text.split("/") if part]
+    longest = max((len(os.fsencode(part)) for part in parts), default=0)
+    if longest > MAX_NAME_BYTES:
+        raise CvlabError(f"Received: a {what} with a name of {longest} bytes ({shown!r}); "
+                         f"allowed: names of at most {MAX_NAME_BYTES} bytes.")
+    if len(parts) > MAX_DEPTH or len(encoded) > MAX_PATH_BYTES:
+        raise CvlabError(f"Received: a {what} {len(parts)} levels and {len(encoded):,} bytes "
+                         f"long ({shown!r}); allowed: at most {MAX_DEPTH} levels and "
+                         f"{MAX_PATH_BYTES:,} bytes.")
 
 
 def app_data_dir() -> Path:
@@ -50,6 +75,7 @@ def resolve_allowed(path: str | os.PathLike, roots: list[Path] | None = None) ->
     text = str(path).strip()
     if not text:
         raise CvlabError("No folder given. Type a path under one of: " + _listing(roots))
+    check_path_text(text)
     candidate = Path(text).expanduser()
     if not candidate.is_absolute():
         candidate = roots[0] / candidate

@@ -22,7 +22,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cvlab.data.images import CORRUPT, DEFAULT_MAX_PIXELS, Rejected, decode
+from cvlab.data.images import CORRUPT, MAX_PIXELS, Rejected, decode
+from cvlab.data.roots import check_path_text
 from cvlab.errors import CvlabError
 
 SYSTEM_NAMES = frozenset({"__MACOSX", "Thumbs.db", "desktop.ini", "@eaDir", "$RECYCLE.BIN"})
@@ -107,16 +108,20 @@ Progress = Callable[[int, int], None]
 def scan(
     root: str | os.PathLike,
     *,
-    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_pixels: int = MAX_PIXELS,
     workers: int | None = None,
     progress: Progress | None = None,
 ) -> ScanReport:
     """Scan ``root`` and return a :class:`ScanReport`, or raise :class:`CvlabError`.
 
     Raises when the folder is missing, holds no class folders, no usable image, or
-    only one class with usable images. ``progress(done, total)`` is called from the
-    calling thread as files finish.
+    only one class with usable images, or when ``max_pixels`` is above the app's
+    :data:`~cvlab.data.images.MAX_PIXELS` (a scan may be stricter, never looser).
+    ``progress(done, total)`` is called from the calling thread as files finish.
     """
+    if not 0 < max_pixels <= MAX_PIXELS:
+        raise CvlabError(f"Received: a pixel limit of {max_pixels:,}; allowed: 1 to "
+                         f"{MAX_PIXELS:,} (the app's limit, MAX_PIXELS).")
     root = _checked_root(root)
     class_dirs, candidates, ignored, loose = _walk(root)
     if not class_dirs:
@@ -161,8 +166,13 @@ def tree_stamp(root: str | os.PathLike) -> float:
 
 
 def _checked_root(root: str | os.PathLike) -> Path:
+    check_path_text(os.fspath(root), "dataset folder")
     path = Path(root).expanduser()
     if not path.exists():
+        blocker = next((p for p in path.parents if p.exists()), None)
+        if blocker is not None and not blocker.is_dir():
+            raise CvlabError(f"{path} cannot exist: {blocker} is a file, not a folder. Give "
+                             "the path of a folder that holds one sub-folder per class.")
         raise CvlabError(
             f"{path} does not exist. Give the path of a folder that holds one sub-folder "
             "per class."
@@ -217,16 +227,24 @@ def _inspect_all(root, candidates, max_pixels, workers, progress):
 def _inspect(root: Path, path: Path, max_pixels: int):
     if not path.resolve().is_relative_to(root):
         return Skipped(path, LINK_OUTSIDE, f"points to {path.resolve()}, outside {root}"), ""
+    try:  # every pixel decoded, no RGB copy built
+        notes = decode(path, max_pixels=max_pixels, size_hint=_SCAN_HINT, convert=False).notes
+    except Rejected as exc:
+        return Skipped(path, exc.kind, exc.detail), ""
     try:
-        data = path.read_bytes()
+        digest = _digest(path)
     except OSError as exc:
         return Skipped(path, CORRUPT, f"cannot read the file ({exc.strerror})"), ""
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    try:
-        decoded = decode(path, data=data, max_pixels=max_pixels, size_hint=_SCAN_HINT)
-    except Rejected as exc:
-        return Skipped(path, exc.kind, exc.detail), digest
-    return decoded.notes, digest
+    return notes, digest
+
+
+def _digest(path: Path) -> str:
+    """BLAKE2b of the file, streamed (a large file is never held in memory whole)."""
+    digest = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _loose_and_empty(root, loose, class_dirs, class_names) -> list[str]:

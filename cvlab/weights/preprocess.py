@@ -57,6 +57,8 @@ def load_image(spec: str, size: int = 224) -> np.ndarray:
     """
     from PIL import Image
 
+    from cvlab.data.images import Rejected, decode
+
     if spec.startswith(SKIMAGE_PREFIX):
         image = Image.fromarray(_skimage_photo(spec[len(SKIMAGE_PREFIX):]))
     else:
@@ -65,11 +67,10 @@ def load_image(spec: str, size: int = 224) -> np.ndarray:
             raise CvlabError(f"Received: image {spec!r}; allowed: an image file "
                              f"or {SKIMAGE_PREFIX}NAME (e.g. {SKIMAGE_PREFIX}chelsea)")
         try:
-            image = Image.open(path)
-            image.load()
-        except OSError as exc:
-            raise CvlabError(f"Received: {spec!r}, which PIL cannot read ({exc}); "
-                             "allowed: JPEG, PNG or another PIL format") from exc
+            image = Image.fromarray(decode(path).pixels)
+        except Rejected as exc:
+            raise CvlabError(f"Received: {spec!r}, which cannot be used ({exc}); "
+                             "allowed: JPEG, PNG, GIF, BMP, WebP or TIFF images") from exc
     image = image.convert("RGB")
     short = round(size * 256 / 224)
     scale = short / min(image.size)
