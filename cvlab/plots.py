@@ -1,11 +1,14 @@
 """Plotly figures built from profiler records. Pure functions: no streamlit, no TensorFlow.
 
 Every axis is labelled with its unit; MACs follow :mod:`cvlab.profile`'s
-convention (per image, bias excluded).
+convention (per image, bias excluded). Plotly renders labels and hover text as a subset of
+HTML (``<a href>``, ``<b>``, ``<br>``), so names that come from users' folders go through
+:func:`label` and show as the text they are.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -19,6 +22,11 @@ SPATIAL_COLOR = "#1f77b4"
 CHANNEL_COLOR = "#d62728"
 PARAM_COLOR = "#2ca02c"
 MAC_COLOR = "#9467bd"
+
+
+def label(text: str) -> str:
+    """``text`` HTML-escaped for Plotly: ``<a href=…>`` shows as characters, not a link."""
+    return html.escape(str(text), quote=False)
 
 
 def shape_flow(p: Profile) -> go.Figure:
@@ -154,7 +162,8 @@ def history(epochs: Sequence[dict]) -> go.Figure:
 
 def confusion(matrix: Sequence[Sequence[int]], class_names: Sequence[str]) -> go.Figure:
     """Counts of true class (rows) against predicted class (columns)."""
-    fig = go.Figure(go.Heatmap(z=matrix, x=list(class_names), y=list(class_names),
+    names = [label(name) for name in class_names]
+    fig = go.Figure(go.Heatmap(z=matrix, x=names, y=names,
                                colorscale="Blues", text=matrix, texttemplate="%{text}",
                                hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
                                colorbar={"title": "images"}))
@@ -169,7 +178,8 @@ def top_k(top: Sequence[dict], title: str = "") -> go.Figure:
     """Horizontal bars of class probabilities, best at the top; rows need ``class`` and
     ``probability`` (0..1)."""
     rows = list(reversed(top))
-    fig = go.Figure(go.Bar(x=[r["probability"] for r in rows], y=[r["class"] for r in rows],
+    fig = go.Figure(go.Bar(x=[r["probability"] for r in rows],
+                           y=[label(r["class"]) for r in rows],
                            orientation="h", marker_color=MAC_COLOR,
                            text=[f"{r['probability']:.1%}" for r in rows], textposition="auto",
                            hovertemplate="%{y}: %{x:.2%}<extra></extra>"))

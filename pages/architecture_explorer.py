@@ -9,6 +9,7 @@ from cvlab.report import CONVENTION, human
 from cvlab.teaching import FAMILY_NOTES, NOTE_CORRECTIONS
 from ui.cached import keras_check, stack_profile, zoo_profile
 from ui.layout import page_setup
+from ui.text import md
 from ui.widgets import layer_table, model_options, totals
 
 EXAMPLE_STACK = """# A small classifier for 32×32 colour images
@@ -53,7 +54,7 @@ try:
         profile = stack_profile(text)
         family = "Custom"
 except CvlabError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 
 # 2. Headline numbers and the family's story.

@@ -13,6 +13,7 @@ from cvlab.data.images import Rejected, decode
 from cvlab.errors import CvlabError
 from ui.augment import controls, photo, pipeline_for, prepared, restore
 from ui.layout import page_setup
+from ui.text import md
 
 page_setup(
     __file__,
@@ -26,7 +27,7 @@ st.sidebar.header("Augmentations")
 try:
     spec = controls()
 except CvlabError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 
 left, right = st.columns([1, 3])
@@ -41,7 +42,7 @@ with left:
         try:
             source = decode(Path(uploaded.name), data=uploaded.getvalue()).pixels
         except Rejected as exc:
-            st.error(f"Cannot use {uploaded.name!r}: {exc.detail}")
+            st.error(md(f"Cannot use {uploaded.name!r}: {exc.detail}"))
             st.stop()
     else:
         source = photo(choice)
@@ -62,7 +63,7 @@ with right:
         result = draw_grid(spec, prepared(source), 9, seed, partner=partner,
                            pipeline=pipeline, mixing=mixing)
     except CvlabError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         st.stop()
     for row in range(3):
         cols = st.columns(3)

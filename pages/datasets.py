@@ -15,7 +15,9 @@ from cvlab.data.images import MAX_PIXELS, load_resized
 from cvlab.data.scan import ScanReport, tree_stamp
 from cvlab.data.uploads import extract_zip, safe_name
 from cvlab.errors import CvlabError
+from cvlab.plots import label
 from ui.layout import page_setup
+from ui.text import md
 
 SAMPLE_TEXT = {
     "faces": "Faces vs. not faces: 200 crops from scikit-image's lfw_subset",
@@ -74,7 +76,7 @@ def choose_folder() -> Path:
         with st.spinner(f"Preparing the {name} sample…"):
             return ensure_sample(name)
     if source == "Folder on disk":
-        roots = ", ".join(f"`{r}`" for r in data_roots())
+        roots = ", ".join(md(r) for r in data_roots())
         st.caption(f"Allowed data folders: {roots}. Relative paths start at the first one.")
         st.session_state.setdefault("folder_text", st.session_state.get("dataset_dir", ""))
         typed = st.text_input("Folder", key="folder_text")
@@ -109,11 +111,11 @@ def show(report: ScanReport) -> None:
     cols[2].metric("Skipped", len(report.skipped))
     cols[3].metric("Converted", len(report.converted))
     for warning in report.warnings:
-        st.warning(warning)
+        st.warning(md(warning))
 
     counts = report.classes
     figure = px.bar(
-        x=list(counts),
+        x=[label(name) for name in counts],
         y=list(counts.values()),
         labels={"x": "Class", "y": "Usable images"},
         title="Images per class",
@@ -140,9 +142,9 @@ def show(report: ScanReport) -> None:
     changed = {c.path for c in report.converted}
     for name in report.class_names:
         paths = sorted(report.files_of(name), key=lambda p: p not in changed)[:THUMBS_PER_CLASS]
-        st.markdown(f"**{name}** · {report.classes[name]} images")
+        st.markdown(f"**{md(name)}** · {report.classes[name]} images")
         images = [thumbnail(str(p), p.stat().st_mtime) for p in paths]
-        st.image(images, caption=[p.name for p in paths], width=THUMB_SIZE[1])
+        st.image(images, caption=[md(p.name) for p in paths], width=THUMB_SIZE[1])
 
 
 try:
@@ -158,10 +160,10 @@ try:
         )
     report = cached_scan(str(folder), tree_stamp(folder), int(megapixels * 1e6))
 except CvlabError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 
 st.session_state["dataset_dir"] = str(report.root)
-st.success(f"Using `{report.root}` for training: {report.images} images, "
+st.success(f"Using {md(report.root)} for training: {report.images} images, "
            f"{len(report.class_names)} classes.")
 show(report)

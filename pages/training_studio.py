@@ -7,6 +7,7 @@ import streamlit as st
 from cvlab.errors import CvlabError
 from ui.layout import page_setup
 from ui.run_results import evaluation, exports, try_it
+from ui.text import md
 from ui.training import (
     SHOWN_RUN_KEY,
     choose_dataset,
@@ -58,7 +59,7 @@ with st.container(border=True):
         try:
             start(config)
         except CvlabError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             st.rerun()
 
@@ -89,6 +90,10 @@ picked = st.selectbox("Run", paths, index=paths.index(opening) if opening else 0
                       format_func=lambda p: run_label(by_path[p]),
                       key=f"run_pick:{opening}")  # a new key, so a new run opens picked
 record = by_path[picked]
+if record.damaged:
+    st.error(md(f"This run failed a safety check, so nothing was read from it: "
+                f"{record.damaged}"))
+    st.stop()
 run_summary(record)
 if busy and picked == shown:
     st.caption("Evaluation and export open when this run has finished.")

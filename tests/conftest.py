@@ -30,7 +30,8 @@ def app_url(tmp_path_factory):
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     data = tmp_path_factory.mktemp("app-data")  # samples and runs land here, not in the repo
     env = {**os.environ, "CVLAB_DATA_DIR": str(data),
-           "CVLAB_DATA_ROOTS": os.environ.get("CVLAB_DATA_ROOTS", f"{data}{os.pathsep}{ROOT}")}
+           "CVLAB_DATA_ROOTS": os.pathsep.join([str(data),
+                                                os.environ.get("CVLAB_DATA_ROOTS", str(ROOT))])}
     with open(log, "w") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -77,3 +78,16 @@ def page(browser):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def tmp_is_a_data_root(tmp_path_factory):
+    """Tests write datasets and runs under pytest's temporary folder, so it is an allowed
+    data root beside the defaults (a test that sets CVLAB_DATA_ROOTS itself wins)."""
+    if "CVLAB_DATA_ROOTS" in os.environ:
+        yield
+        return
+    roots = [ROOT / "data", ROOT, tmp_path_factory.getbasetemp()]
+    os.environ["CVLAB_DATA_ROOTS"] = os.pathsep.join(map(str, roots))
+    yield
+    os.environ.pop("CVLAB_DATA_ROOTS", None)

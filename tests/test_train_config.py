@@ -88,7 +88,8 @@ def test_default_run_dir_is_timestamped_and_never_reused(tmp_path):
 def test_read_run_reads_the_contract_files(tmp_path):
     paths = RunPaths(tmp_path)
     write_json(paths.config, {"mode": "frozen", "class_names": ["a", "b"]})
-    write_json(paths.split, {"train": [["/x/a.png", 0]], "val": [["/x/b.png", 1]], "test": []})
+    write_json(paths.split, {"train": [[str(tmp_path / "a.png"), 0]],
+                             "val": [[str(tmp_path / "b.png"), 1]], "test": []})
     write_json(paths.history, [{"epoch": 1}])
     write_json(paths.state, {"epoch": 1, "finished": True})
     record = read_run(tmp_path)
@@ -105,7 +106,8 @@ def test_read_run_rejects_other_folders(tmp_path):
         read_run(tmp_path)
 
 
-def test_list_runs_is_newest_first_and_skips_folders_that_are_not_runs(tmp_path):
+def test_list_runs_is_newest_first_skips_folders_that_are_not_runs_and_flags_damage(
+        tmp_path):
     for age, name in enumerate(["new", "old"]):
         path = RunPaths(tmp_path / name).config
         write_json(path, {"mode": "frozen", "class_names": ["a"]})
@@ -114,7 +116,10 @@ def test_list_runs_is_newest_first_and_skips_folders_that_are_not_runs(tmp_path)
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "config.json").write_text("{half")
     (tmp_path / "file.txt").write_text("x")
-    assert [r.path.name for r in list_runs(tmp_path)] == ["new", "old"]
+    runs = list_runs(tmp_path)
+    assert [r.path.name for r in runs if not r.damaged] == ["new", "old"]
+    assert [(r.path.name, "not readable JSON" in r.damaged) for r in runs if r.damaged] == [
+        ("broken", True)]
     assert list_runs(tmp_path / "missing") == []
 
 

@@ -15,6 +15,7 @@ from cvlab.errors import CvlabError
 from cvlab.evaluate import FORMATS
 from cvlab.report import human
 from cvlab.train import RunRecord
+from ui.text import md
 
 MISCLASSIFIED_SHOWN = 12
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
@@ -24,10 +25,10 @@ def _logged(label: str, work):
     """Run ``work(log)`` inside an expanding status box that shows its log lines."""
     with st.status(label, expanded=False) as box:
         try:
-            result = work(lambda line: box.write(line))
+            result = work(lambda line: box.write(md(line)))
         except CvlabError as exc:
             box.update(label=f"{label} failed", state="error")
-            st.error(str(exc))
+            st.error(md(exc))
             return None
         box.update(label=f"{label} done", state="complete")
     return result
@@ -35,7 +36,9 @@ def _logged(label: str, work):
 
 def per_class_table(rows: list[dict]) -> pd.DataFrame:
     """Precision, recall and F1 as whole percentages, indexed by class."""
-    table = pd.DataFrame(rows).set_index("class")
+    table = pd.DataFrame(rows)
+    table["class"] = [md(name) for name in table["class"]]  # st.table renders Markdown
+    table = table.set_index("class")
     for column in ("precision", "recall", "f1"):
         table[column] = [f"{value:.0%}" for value in table[column]]
     return table.rename(columns={"f1": "F1", "support": "images"})
@@ -73,7 +76,7 @@ def evaluation(record: RunRecord) -> None:
         st.markdown(f"**Most confident mistakes** ({len(wrong)} of "
                     f"{len(single['misclassified'])})")
         st.image([load_resized(Path(w["path"]), (96, 96)) for w in wrong], width=96,
-                 caption=[f"{w['true']} → {w['predicted']} {w['confidence']:.0%}"
+                 caption=[md(f"{w['true']} → {w['predicted']} {w['confidence']:.0%}")
                           for w in wrong])
 
 
@@ -127,14 +130,14 @@ def try_it(record: RunRecord) -> None:
     try:
         shown, unreadable = predicted(str(record.path), record.model_path.stat().st_mtime, files)
     except CvlabError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     for name, image, top in shown:
         left, right = st.columns([1, 3])
-        left.image(image, caption=name)
+        left.image(image, caption=md(name))
         right.plotly_chart(plots.top_k(top), width="stretch")
     for name, reason in unreadable:
-        st.warning(f"Skipped {name}: {reason}")
+        st.warning(md(f"Skipped {name}: {reason}"))
 
 
 @st.cache_data(show_spinner="Predicting…", max_entries=64)

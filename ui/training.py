@@ -20,6 +20,7 @@ from cvlab.train import MODES, RunRecord, TrainConfig, list_runs, read_run
 from cvlab.train.config import BASE_LAYERS, DEFAULT_FINE_TUNE_AT, DEFAULT_LEARNING_RATE
 from ui import jobs
 from ui.augment import SPEC_KEY
+from ui.text import md
 
 JOB_KEY = "training_job"
 SHOWN_RUN_KEY = "training_run"
@@ -43,7 +44,12 @@ def known_runs() -> list[RunRecord]:
     """Runs in ``runs/`` under every allowed data root (the CLI's default place), newest first."""
     folders = dict.fromkeys([runs_dir(), *(root / "runs" for root in data_roots())])
     records = [record for folder in folders for record in list_runs(folder)]
-    return sorted(records, key=lambda r: -r.paths.config.stat().st_mtime)
+    return sorted(records, key=lambda r: -_stamp(r))
+
+
+def _stamp(record: RunRecord) -> float:
+    """When the run was last written (its folder's time for a damaged run, never followed)."""
+    return (record.path if record.damaged else record.paths.config).lstat().st_mtime
 
 
 @st.cache_resource(show_spinner="Looking for a GPU…")
@@ -148,7 +154,7 @@ def job_panel(job: jobs.Job, record: RunRecord | None) -> None:
             job.stop.set()
             st.toast("Stopping: the best epoch so far is kept.")
     elif job.error:
-        st.error(f"Training failed after {job.seconds:.0f} s: {job.error}")
+        st.error(md(f"Training failed after {job.seconds:.0f} s: {job.error}"))
     else:
         result = job.result
         word = "stopped early" if result.stopped else "finished"
@@ -156,7 +162,7 @@ def job_panel(job: jobs.Job, record: RunRecord | None) -> None:
             st.warning(f"Training {word} in {result.seconds:.0f} s, before its first epoch "
                        "ended: there is no model to keep.")
         else:
-            st.success(f"Training {word} in {result.seconds:.0f} s on {result.device}: best "
+            st.success(f"Training {word} in {result.seconds:.0f} s on {md(result.device)}: best "
                        f"validation accuracy {result.val_accuracy:.1%} "
                        f"(epoch {result.best_epoch}).")
     if job.running and record is not None and record.history:
@@ -164,6 +170,8 @@ def job_panel(job: jobs.Job, record: RunRecord | None) -> None:
 
 
 def run_label(record: RunRecord) -> str:
+    if record.damaged:
+        return f"⚠ {record.path.name} · damaged, not read"
     best = (record.state or {}).get("best_val_accuracy")
     score = f"best val {best:.0%}" if best is not None else "no epoch yet"
     return f"{record.path.name} · {len(record.history)} epochs · {score}"
@@ -172,16 +180,16 @@ def run_label(record: RunRecord) -> str:
 def run_summary(record: RunRecord) -> None:
     config, state = record.config, record.state or {}
     cols = st.columns(5)
-    cols[0].metric("Mode", config.get("mode", "?"))
+    cols[0].metric("Mode", md(config.get("mode", "?")))
     best = state.get("best_val_accuracy")
     cols[1].metric("Best val accuracy", f"{best:.1%}" if best is not None else "–",
                    help=f"Epoch {state.get('best_epoch')}; model.keras holds this epoch.")
     cols[2].metric("Epochs run", len(record.history))
     cols[3].metric("Images (train / val)",
                    f"{len(record.split['train'])} / {len(record.split['val'])}")
-    cols[4].metric("Trained on", config.get("device", "?"))
+    cols[4].metric("Trained on", md(config.get("device", "?")))
     source = config.get("weights_source") or {}
-    st.caption(f"Weights: {source.get('name', '?')} · {config.get('image_size')} px · "
-               f"classes: {', '.join(record.class_names)} · folder `{record.path}`")
+    st.caption(md(f"Weights: {source.get('name', '?')} · {config.get('image_size')} px · "
+                  f"classes: {', '.join(record.class_names)} · folder {record.path}"))
     if record.history:
         st.plotly_chart(plots.history(record.history), width="stretch")

@@ -35,6 +35,7 @@ from cvlab import tfrun
 from cvlab.errors import CvlabError
 from cvlab.evaluate.inference import read_images
 from cvlab.evaluate.rundir import Run, input_size, load_keras_file, load_model, open_run
+from cvlab.train.run_checks import export_folder, export_target
 
 FORMATS = {"keras": "model.keras", "tflite": "model.tflite", "tflite-int8": "model-int8.tflite"}
 CHECK_IMAGES = 8
@@ -67,11 +68,10 @@ def export(
     size = input_size(model, run)
     images, check_source = _check_images(run, size)
     reference = np.asarray(model.predict_on_batch(images.astype(np.float32)))
-    folder = run.path / "exports"
-    folder.mkdir(exist_ok=True)
+    folder = export_folder(run.path)  # re-checked: the real path stays in the data roots
     rows = []
     for name in formats:
-        path = folder / FORMATS[name]
+        path = export_target(folder, FORMATS[name])
         log(f"exporting {name} → {path}")
         _write(name, run, model, path)
         infer = _reloaded(name, path)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 from cvlab.errors import CvlabError
+from cvlab.train.run_checks import is_plain_file
 from cvlab.train.runs import RunRecord, load_keras_file, read_run
 
 Run = RunRecord
@@ -19,9 +20,10 @@ Run = RunRecord
 def open_run(run_dir: str | os.PathLike) -> Run:
     """The run in ``run_dir``; :class:`CvlabError` unless it finished at least one epoch."""
     run = read_run(run_dir)
-    if not run.model_path.is_file():
-        raise CvlabError(f"Received: run folder {run.path} without model.keras; allowed: a run "
-                         "that finished at least one epoch (it saves model.keras).")
+    if not is_plain_file(run.model_path):
+        raise CvlabError(f"Received: run folder {run.path} without model.keras as a plain "
+                         "file; allowed: a run that finished at least one epoch (it saves "
+                         "model.keras).")
     if not run.class_names or not all(isinstance(n, str) for n in run.class_names):
         raise CvlabError(f"Received: run folder {run.path} without class names; allowed: a run "
                          "with classes.json (a list of class names in label order).")

@@ -27,6 +27,11 @@ Contract (the trainer writes it; evaluation, prediction, export and the app read
 ``phase`` is ``head`` (frozen base, head only), ``fine-tune`` (upper base layers unfrozen)
 or ``train`` (every layer). An epoch cut short by a stop request is recorded with
 ``partial: true``. ``model.keras`` loads with ``safe_mode=True``.
+
+A run folder is untrusted input: :func:`read_run` passes it through
+:mod:`cvlab.train.run_checks` (allowed roots, regular files, size limits, every path in
+``split.json`` and ``config.json``), and :func:`list_runs` lists a run that fails as
+damaged, with the reason, reading nothing else from it.
 """
 
 from __future__ import annotations
@@ -38,7 +43,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cvlab import tfrun
+from cvlab.data.roots import data_roots
 from cvlab.errors import CvlabError
+from cvlab.train import run_checks
 
 SUBSETS = ("train", "val", "test")
 
@@ -100,6 +107,7 @@ class RunRecord:
     split: dict[str, list[tuple[Path, int]]]
     history: list[dict] = field(default_factory=list)
     state: dict | None = None
+    damaged: str = ""  # why the folder failed a check ("" when it passed); nothing else read
 
     @property
     def paths(self) -> RunPaths:
@@ -135,16 +143,6 @@ def write_json(path: Path, data) -> None:
     os.replace(temporary, path)
 
 
-def read_json(path: Path, default=None):
-    if not path.exists():
-        return default
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise CvlabError(f"Received: {path} that is not readable JSON ({exc}); allowed: the "
-                         "file as the trainer wrote it.") from None
-
-
 def split_to_json(parts) -> dict[str, list[list]]:
     """A :class:`cvlab.data.Split` as split.json's ``{subset: [[abs path, label], …]}``."""
     return {name: [[str(Path(p).resolve()), int(label)] for p, label in
@@ -153,45 +151,57 @@ def split_to_json(parts) -> dict[str, list[list]]:
 
 
 def read_run(run_dir: str | os.PathLike) -> RunRecord:
-    """Read a run folder's JSON files; :class:`CvlabError` if it is not a run folder."""
-    path = Path(run_dir).expanduser()
-    if not path.is_dir():
-        what = "is a file" if path.exists() else "does not exist"
-        raise CvlabError(f"Received: run folder {path} ({what}); allowed: a folder made by "
-                         "`python -m cvlab train`.")
-    paths = RunPaths(path.resolve())
-    config = read_json(paths.config)
-    if not isinstance(config, dict):
-        raise CvlabError(f"Received: {path} without config.json; allowed: a folder made by "
-                         "`python -m cvlab train`.")
-    class_names = read_json(paths.classes) or config.get("class_names") or []
-    raw = read_json(paths.split, {})
-    split = {name: [(Path(p), int(label)) for p, label in raw.get(name, [])] for name in SUBSETS}
-    return RunRecord(paths.root, config, list(class_names), split,
-                     read_json(paths.history, []), read_json(paths.state))
+    """Read a run folder's JSON files through :mod:`cvlab.train.run_checks`.
+
+    :class:`CvlabError` if it is not a run folder, or a
+    :class:`~cvlab.train.run_checks.DamagedRun` saying which check it failed.
+    """
+    root = run_checks.checked_run_dir(run_dir)
+    paths = RunPaths(root)
+    raw_config = run_checks.read_json(root, paths.config)
+    if raw_config is None:
+        raise CvlabError(f"Received: {run_dir} without config.json; allowed: a folder made "
+                         "by `python -m cvlab train`.")
+    config = run_checks.checked_config(raw_config)
+    class_names = run_checks.read_json(root, paths.classes) or config.get("class_names") or []
+    if not (isinstance(class_names, list) and all(isinstance(n, str) for n in class_names)):
+        raise run_checks.DamagedRun("classes.json is not a list of class names.")
+    split = run_checks.checked_split(run_checks.read_json(root, paths.split, {}), SUBSETS,
+                                     len(class_names), data_roots())
+    history = run_checks.read_json(root, paths.history, [])
+    state = run_checks.read_json(root, paths.state)
+    if not (isinstance(history, list) and all(isinstance(h, dict) for h in history)):
+        raise run_checks.DamagedRun("history.json is not a list of epochs.")
+    if state is not None and not isinstance(state, dict):
+        raise run_checks.DamagedRun("checkpoints/state.json is not an object.")
+    return RunRecord(root, config, list(class_names), split, history, state)
 
 
 def list_runs(base: str | os.PathLike) -> list[RunRecord]:
-    """Every readable run folder directly under ``base``, newest first (by config.json time).
+    """Every run folder directly under ``base``, newest first (by config.json time).
 
-    Folders that are not runs, or whose JSON is damaged, are left out.
+    Folders without a config.json are not runs and are left out. A run that fails a check
+    of :mod:`cvlab.train.run_checks` is listed with ``damaged`` set to the reason and
+    nothing else read from it.
     """
     folder = Path(base).expanduser()
     found = []
     for child in folder.iterdir() if folder.is_dir() else ():
-        paths = RunPaths(child)
-        if child.is_dir() and paths.config.is_file():
-            try:
-                found.append((paths.config.stat().st_mtime, read_run(child)))
-            except CvlabError:
-                continue
+        config = RunPaths(child).config
+        if not (child.is_dir() and (config.is_file() or config.is_symlink())):
+            continue
+        try:
+            found.append((config.lstat().st_mtime, read_run(child)))
+        except CvlabError as exc:
+            found.append((child.lstat().st_mtime, RunRecord(
+                child.absolute(), {}, [], {name: [] for name in SUBSETS}, damaged=str(exc))))
     return [record for _, record in sorted(found, key=lambda item: -item[0])]
 
 
 def load_run_model(run_dir: str | os.PathLike):
     """The run's complete ``model.keras``, loaded with ``safe_mode=True`` and uncompiled."""
-    path = RunPaths(Path(run_dir).expanduser()).model
-    if not path.is_file():
+    path = RunPaths(run_checks.checked_run_dir(run_dir)).model
+    if not run_checks.is_plain_file(path):
         raise CvlabError(f"Received: run folder {path.parent} without model.keras; allowed: "
                          "a run that finished at least one epoch.")
     return load_keras_file(path)
