@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from shown import shown
+from rendered import rendered
 from streamlit.testing.v1 import AppTest
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "datasets.py")
@@ -39,7 +39,7 @@ def test_default_is_the_faces_sample(app, data_dir):
     assert '"Usable images"' in chart and '"Class"' in chart and '"not_face"' in chart
     assert "**face** · 100 images" in [m.value for m in app.markdown]
     strips = app.get("image")  # one thumbnail strip per class
-    captions = [[shown(img.caption) for img in strip.proto.imgs] for strip in strips]
+    captions = [[rendered(img.caption) for img in strip.proto.imgs] for strip in strips]
     assert captions[1] == [f"not_face_{i:03d}.jpg" for i in range(6)] and len(captions) == 2
     assert "Why messy data is dangerous" in [e.label for e in app.expander]
 
@@ -48,7 +48,7 @@ def test_messy_sample_shows_warnings_and_tables(app, data_dir):
     app.selectbox[0].set_value("messy").run()
     assert not app.exception
     assert _metrics(app)["Skipped"] == "5" and _metrics(app)["Converted"] == "6"
-    warnings = " ".join(shown(w.value) for w in app.warning)
+    warnings = " ".join(rendered(w.value) for w in app.warning)
     assert "Class 'tiny' has only 3 image(s)" in warnings and "Duplicate across classes" in warnings
     skipped, converted = (frame.value for frame in app.dataframe)
     assert set(skipped["reason"]) == {"corrupt", "truncated", "zero-byte", "not an image",

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from shown import shown
+from rendered import rendered
 from streamlit.testing.v1 import AppTest
 from train_folders import write_shapes
 
@@ -81,7 +81,7 @@ def test_train_then_evaluate_and_export_from_the_page(data_dir, tmp_path):
     assert metrics(at)["Images"] == "6"
     assert any('"Confusion matrix"' in c.proto.spec for c in at.get("plotly_chart"))
     per_class = at.table[0].value
-    assert [shown(name) for name in per_class.index] == ["blue", "green", "red"]
+    assert [rendered(name) for name in per_class.index] == ["blue", "green", "red"]
     assert per_class["images"].astype(int).sum() == 6
     assert all(value.endswith("%") for value in per_class["precision"])
 
@@ -94,7 +94,7 @@ def test_train_then_evaluate_and_export_from_the_page(data_dir, tmp_path):
     assert at.selectbox(key="try_image").options[0].startswith(held_out[0].name)
     at.selectbox(key="try_image").set_value(held_out[1]).run()
     assert not at.exception and not at.error
-    tried = [shown(img.caption) for strip in at.get("image") for img in strip.proto.imgs]
+    tried = [rendered(img.caption) for strip in at.get("image") for img in strip.proto.imgs]
     assert held_out[1].name in tried
     top = [c.proto.spec for c in at.get("plotly_chart") if '"probability"' in c.proto.spec]
     assert len(top) == 1 and all(name in top[0] for name in ("blue", "green", "red"))
@@ -139,7 +139,7 @@ def test_a_one_class_folder_fails_with_the_scanners_message(data_dir, tmp_path):
     start(at, epochs=1)
     job = wait_for_job(at, limit=60)
     assert job.error and "class" in job.error
-    shown_error = shown(at.error[0].value)
+    shown_error = rendered(at.error[0].value)
     assert shown_error.startswith("Training failed") and " ".join(job.error.split()) in shown_error
     assert not at.button(key="train_start").disabled
 

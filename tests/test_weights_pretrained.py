@@ -141,6 +141,7 @@ def test_cached_keras_file_is_preferred_and_paired_with_keras_preprocessing(home
     target = sources.keras_models_dir() / sources.keras_file_name(True, 1.0, 96)
     target.parent.mkdir(parents=True, exist_ok=True)
     _write_keras_applications_h5(donor, target)
+    sources.pin(target)  # an operator checked it: its sha256 is known from now on
     try:
         model, preprocess_fn = pretrained_mobilenet_v2("imagenet", input_size=96)
     finally:

@@ -35,15 +35,19 @@ def test_imagenet_without_keras_cache_is_the_bundled_torchvision_checkpoint(home
     assert source.path.name == "mobilenet_v2-b0353104.pth"
 
 
-def test_keras_cache_wins_when_present_for_that_head(homes):
+def test_keras_cache_wins_when_present_for_that_head_and_its_hash_is_known(homes):
     models = homes / "keras" / "models"
     (models / KERAS_NO_TOP).write_bytes(b"no top")
+    no_top = sources.resolve_weights("imagenet", include_top=False, input_size=200)
+    assert no_top.name == "torchvision"  # in the cache but unverified: not used
+    sources.pin(models / KERAS_NO_TOP)
     assert sources.resolve_weights("imagenet").name == "torchvision"
     source = sources.resolve_weights("imagenet", include_top=False, input_size=200)
     assert (source.name, source.preprocessing, source.layout) == ("keras", "keras", "keras")
     assert source.path == models / KERAS_NO_TOP
     assert source.sha256 == sources.file_sha256(models / KERAS_NO_TOP)
     (models / KERAS_TOP).write_bytes(b"top")
+    sources.pin(models / KERAS_TOP)
     assert sources.resolve_weights("imagenet").path == models / KERAS_TOP
 
 

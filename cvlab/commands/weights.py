@@ -1,7 +1,10 @@
 """`python -m cvlab weights` and `python -m cvlab classify IMAGE…`: offline ImageNet weights.
 
-``weights`` lists where MobileNetV2 ImageNet weights could come from and which
-one ``imagenet`` resolves to (``--convert`` fills the conversion cache now).
+``weights`` lists where MobileNetV2 ImageNet weights could come from, the sha256 each file
+has and whether it matches a known one (an unverified file is never used), and which one
+``imagenet`` resolves to, with the sha256 it checked (``--convert`` fills the conversion
+cache now; ``--pin FILE`` records a Keras cache file's sha256 as known, after you have
+checked it).
 ``classify`` prints the ImageNet top-k of the pretrained MobileNetV2 for each
 image (a file, or ``skimage:NAME`` for a photo bundled with scikit-image).
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -23,6 +27,8 @@ def register(sub) -> None:
     parser = sub.add_parser("weights", help="which ImageNet MobileNetV2 weights are available")
     parser.add_argument("--convert", action="store_true",
                         help="convert the bundled torchvision checkpoint into the cache now")
+    parser.add_argument("--pin", metavar="FILE",
+                        help="trust this Keras weights file from now on: record its sha256")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run_weights)
 
@@ -40,8 +46,16 @@ def _candidates() -> list[dict]:
     rows = []
     for include_top in (True, False):
         path = sources.keras_models_dir() / sources.keras_file_name(include_top, 1.0, 224)
-        rows.append({"source": "keras-cache" if include_top else "keras-cache-no-top",
-                     "available": path.is_file(), "path": str(path)})
+        row = {"source": "keras-cache" if include_top else "keras-cache-no-top",
+               "available": path.is_file(), "path": str(path)}
+        if path.is_file():
+            known = sources.known_sha256(path.name)
+            row.update(sha256=sources.file_sha256(path), known_sha256=known)
+            row["available"] = row["sha256"] == known
+            if not row["available"]:
+                row["detail"] = "sha256 not known, so not used" if known is None else \
+                    "sha256 differs from the known one, so not used"
+        rows.append(row)
     try:
         bundled = sources.bundled_source()
     except CvlabError as exc:
@@ -57,6 +71,12 @@ def _candidates() -> list[dict]:
 
 
 def run_weights(args) -> int:
+    if args.pin:
+        path = Path(args.pin).expanduser()
+        if path.suffix != ".h5" or not path.is_file():
+            raise CvlabError(f"Received: --pin {args.pin}; allowed: an existing Keras .h5 "
+                             "weights file")
+        print(f"pinned {path.name}: sha256 {sources.pin(path)}", file=sys.stderr)
     if args.convert:
         bundled = sources.bundled_source()
         if sources.cached_conversion(bundled) is None:
@@ -73,10 +93,14 @@ def run_weights(args) -> int:
         print(f"imagenet -> unavailable: {chosen['error']}")
     else:
         print(f"imagenet -> {chosen['name']} ({chosen['preprocessing']} preprocessing, "
-              f"{chosen['layout']} layout)")
+              f"{chosen['layout']} layout), sha256 {chosen['sha256']} checked")
     for row in rows:
         mark = "yes" if row["available"] else "no"
-        print(f"  {row['source']:<22} {mark:<4} {row['path'] or row.get('detail', '')}")
+        print(f"  {row['source']:<22} {mark:<4} {row['path'] or ''}")
+        if row.get("sha256"):
+            print(f"  {'':<22} {'':<4} sha256 {row['sha256']}")
+        if row.get("detail"):
+            print(f"  {'':<22} {'':<4} {row['detail']}")
     return 0
 
 

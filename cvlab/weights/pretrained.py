@@ -43,6 +43,7 @@ def pretrained_mobilenet_v2(source: WeightsSource | str = "imagenet", include_to
     if isinstance(source, str):
         source = sources.resolve_weights(source, include_top=include_top, alpha=alpha,
                                          input_size=input_size)
+    source = sources.verified(source)  # the file's sha256 is checked before it is read
     if source.layout == "torch" and alpha != 1.0:
         raise CvlabError(f"Received: alpha={alpha} with {source.name} weights; "
                          "allowed: alpha=1.0 (the only torchvision MobileNetV2 width)")

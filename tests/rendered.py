@@ -5,6 +5,6 @@ import re
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
-def shown(markdown: str) -> str:
+def rendered(markdown: str) -> str:
     """``markdown`` with its backslash escapes removed, as the page renders it."""
     return _ESCAPED.sub(r"\1", markdown)
