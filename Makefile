@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed$(if $(GPU),-gpu)
 CUDA_TF := 'tensorflow[and-cuda]>=2.21,<2.22'
 PORT ?= 8501
+# Who can reach the app: this machine only by default; HOST=0.0.0.0 serves every network
+# the machine is on (see README, "Serving a class": there is no login built in).
+HOST ?= 127.0.0.1
 
 .PHONY: run test lint bench browser clean
 
@@ -19,7 +22,7 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt | $(PY)
 	touch $@
 
 run: $(STAMP)
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(PY) -m streamlit run app.py --server.address $(HOST) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 browser:
 	@bash scripts/ensure-chromium.sh

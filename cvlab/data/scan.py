@@ -158,6 +158,7 @@ def tree_stamp(root: str | os.PathLike) -> float:
     Adding, removing or renaming a file changes its folder's mtime; rewriting a
     file in place does not, so a cache keyed on this can miss in-place edits.
     """
+    root = _checked_root(root)  # a bad path is a message here too, not an OSError
     stamps = [os.stat(root).st_mtime]
     for dirpath, dirnames, _ in os.walk(root):
         dirnames[:] = [d for d in dirnames if not _is_debris(d)]
