@@ -188,8 +188,9 @@ def run_summary(record: RunRecord) -> None:
     cols[3].metric("Images (train / val)",
                    f"{len(record.split['train'])} / {len(record.split['val'])}")
     cols[4].metric("Trained on", md(config.get("device", "?")))
-    source = config.get("weights_source") or {}
-    st.caption(md(f"Weights: {source.get('name', '?')} · {config.get('image_size')} px · "
+    source = config.get("weights_source") or "?"
+    weights = source.get("name", "?") if isinstance(source, dict) else source
+    st.caption(md(f"Weights: {weights} · {config.get('image_size')} px · "
                   f"classes: {', '.join(record.class_names)} · folder {record.path}"))
     if record.history:
         st.plotly_chart(plots.history(record.history), width="stretch")
