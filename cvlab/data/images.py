@@ -53,6 +53,7 @@ NOT_AN_IMAGE = "not an image"
 UNSUPPORTED = "unsupported"
 OVER_PIXEL_LIMIT = "over the pixel limit"
 NOT_A_FILE = "not a regular file"
+NOT_FOUND = "not found"
 
 _ORIENTATION_TAG = 0x0112
 _ORIENTATION_TEXT = {
@@ -188,6 +189,8 @@ def _regular_file(path: Path):
         return open(path, "rb")
     except ValueError as exc:  # a NUL byte in the name
         raise Rejected(NOT_A_FILE, f"unusable file name ({exc})") from exc
+    except FileNotFoundError as exc:
+        raise Rejected(NOT_FOUND, "no such file") from exc
     except OSError as exc:
         raise Rejected(CORRUPT, f"cannot read the file ({exc.strerror or exc})") from exc
 
