@@ -146,3 +146,12 @@ def test_training_studio_lists_a_damaged_run_with_its_reason(roots):
     message = rendered(at.error[0].value)
     assert "nothing was read" in message and "outside the allowed data folders" in message
     assert not at.tabs  # no Evaluate / Try it / Export on it
+
+
+def test_the_apps_own_runs_stay_readable_with_narrower_roots(roots, tmp_path, monkeypatch):
+    data, _, _ = roots
+    datasets = tmp_path / "datasets"  # an operator allows only this folder…
+    datasets.mkdir()
+    monkeypatch.setenv("CVLAB_DATA_ROOTS", str(datasets))
+    run = write_run(data / "runs" / "ours", good_images(data))  # …the app still reads its own
+    assert not read_run(run).damaged

@@ -4,7 +4,8 @@ Anyone who can write under ``runs/`` can hand the app a folder, so before anythi
 used:
 
 * the folder itself must resolve (symlinks followed) under an allowed data root
-  (:func:`cvlab.data.roots.resolve_allowed`);
+  (:func:`cvlab.data.roots.resolve_allowed`) or the app's own data folder, where the app
+  itself writes samples, uploads and runs (:func:`allowed_roots`);
 * its JSON files are read only when they are regular files inside that real folder (a
   link to a file elsewhere, a FIFO or a device is refused) and at most
   :data:`MAX_JSON_BYTES` long;
@@ -25,7 +26,7 @@ import os
 import stat
 from pathlib import Path
 
-from cvlab.data.roots import resolve_allowed
+from cvlab.data.roots import app_data_dir, data_roots, resolve_allowed
 from cvlab.errors import CvlabError
 
 MAX_JSON_BYTES = 32 * 1024**2  # a split.json of 100,000 images is about 15 MB
@@ -35,6 +36,11 @@ class DamagedRun(CvlabError):
     """A run folder that failed a check; the message is the reason shown to users."""
 
 
+def allowed_roots() -> list[Path]:
+    """The data roots, plus the app's own data folder (its samples, uploads and runs)."""
+    return list(dict.fromkeys([*data_roots(), app_data_dir()]))
+
+
 def checked_run_dir(run_dir: str | os.PathLike) -> Path:
     """The real path of ``run_dir`` if it is a folder under an allowed data root.
 
@@ -42,7 +48,7 @@ def checked_run_dir(run_dir: str | os.PathLike) -> Path:
     """
     path = Path(run_dir).expanduser()
     try:
-        real = resolve_allowed(path.absolute())
+        real = resolve_allowed(path.absolute(), allowed_roots())
     except CvlabError as exc:
         raise DamagedRun(f"Received: run folder {path}: {exc}") from None
     if not real.is_dir():
@@ -113,7 +119,7 @@ def checked_config(config) -> dict:
         if not isinstance(data_dir, str):
             raise DamagedRun(f"config.json's data_dir is {data_dir!r:.80}; allowed: a path.")
         try:
-            resolve_allowed(data_dir)
+            resolve_allowed(data_dir, allowed_roots())
         except CvlabError as exc:
             raise DamagedRun(f"config.json names a dataset the app may not read: {exc}") \
                 from None

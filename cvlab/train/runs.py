@@ -46,7 +46,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cvlab import tfrun
-from cvlab.data.roots import data_roots
 from cvlab.errors import CvlabError
 from cvlab.train import run_checks
 
@@ -170,7 +169,7 @@ def read_run(run_dir: str | os.PathLike) -> RunRecord:
     if not (isinstance(class_names, list) and all(isinstance(n, str) for n in class_names)):
         raise run_checks.DamagedRun("classes.json is not a list of class names.")
     split = run_checks.checked_split(run_checks.read_json(root, paths.split, {}), SUBSETS,
-                                     len(class_names), data_roots())
+                                     len(class_names), run_checks.allowed_roots())
     history = run_checks.read_json(root, paths.history, [])
     state = run_checks.read_json(root, paths.state)
     if not (isinstance(history, list) and all(isinstance(h, dict) for h in history)):
