@@ -76,7 +76,7 @@ def test_shuffle_reorders_each_epoch_with_the_same_content(report):
 
 
 def test_one_epoch_of_training_runs(report):
-    from cvlab.tfrun import keras
+    from cvlab.lazy_tf import keras
 
     k = keras()
     parts = split(report, val_fraction=0.2, seed=0)

@@ -6,7 +6,7 @@ import h5py
 import numpy as np
 import pytest
 
-from cvlab import cli, tfrun
+from cvlab import cli, lazy_tf
 from cvlab.weights import pretrained_mobilenet_v2, resolve_weights, sources
 from cvlab.weights.convert import assign_by_name
 from cvlab.weights.imagenet import top_k
@@ -110,7 +110,7 @@ def test_top1_on_scikit_image_photos(pretrained, photos):
 
 def test_keras_applications_padding_changes_predictions(pretrained, photos):
     """Same converted weights in plain keras.applications.MobileNetV2 (bottom/right padding)."""
-    keras = tfrun.keras()
+    keras = lazy_tf.keras()
     model, preprocess_fn = pretrained
     x = preprocess_fn(photos)
     exact = model(x, training=False).numpy()
@@ -136,7 +136,7 @@ def test_headless_model_gives_the_feature_map(homes):
 
 
 def test_cached_keras_file_is_preferred_and_paired_with_keras_preprocessing(homes):
-    keras = tfrun.keras()
+    keras = lazy_tf.keras()
     donor = keras.applications.MobileNetV2(weights=None, input_shape=(96, 96, 3))
     target = sources.keras_models_dir() / sources.keras_file_name(True, 1.0, 96)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -182,6 +182,6 @@ def test_classify_command_json(homes, capsys):
 
 
 def test_preprocessing_accepts_tensorflow_tensors(photos):
-    tf = tfrun.tf()
+    tf = lazy_tf.tf()
     for fn in (torch_preprocess, keras_preprocess):
         np.testing.assert_allclose(fn(tf.constant(photos)).numpy(), fn(photos), atol=1e-6)

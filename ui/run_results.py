@@ -13,7 +13,7 @@ from cvlab.data.images import load_resized
 from cvlab.data.uploads import safe_name
 from cvlab.errors import CvlabError
 from cvlab.evaluate import FORMATS
-from cvlab.report import human
+from cvlab.report import short_count
 from cvlab.train import RunRecord
 
 MISCLASSIFIED_SHOWN = 12
@@ -90,7 +90,7 @@ def exports(record: RunRecord) -> None:
     report = st.session_state.get(key)
     if not report:
         return
-    rows = [{"format": r["format"], "size": human(r["bytes"]) + "B",
+    rows = [{"format": r["format"], "size": short_count(r["bytes"]) + "B",
              "latency (ms / image)": round(r["latency_ms"], 2),
              "top-1 agreement": f"{r['top1_agreement']:.0%}",
              "max Δ probability": f"{r['max_prob_diff']:.1e}"} for r in report["exports"]]

@@ -33,8 +33,9 @@ from cvlab.errors import CvlabError
 from cvlab.evaluate.ensemble import average, check_members
 from cvlab.evaluate.inference import Predictor, read_images, timed
 from cvlab.evaluate.metrics import summarize
-from cvlab.evaluate.rundir import Run, eval_subset, input_size, load_model, open_run
+from cvlab.evaluate.rundir import eval_subset, input_size, load_model, open_run
 from cvlab.evaluate.tta import enlarged, multicrop_probabilities
+from cvlab.train.runs import RunRecord
 
 METRICS_FILE = "metrics.json"
 
@@ -85,7 +86,7 @@ def evaluate(
     return report
 
 
-def _labelled_images(run: Run, data_dir) -> tuple[list[Path], list[int], dict, list[dict]]:
+def _labelled_images(run: RunRecord, data_dir) -> tuple[list[Path], list[int], dict, list[dict]]:
     """Paths, labels in the run's class indices, a source description, scan rejects."""
     if data_dir is None:
         subset = eval_subset(run)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from cvlab.tfrun import keras
+from cvlab.lazy_tf import keras
 from cvlab.train.runs import RunPaths, write_json
 
 

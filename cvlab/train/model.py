@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cvlab.tfrun import keras
+from cvlab.lazy_tf import keras
 from cvlab.weights.preprocess import TORCH_MEAN, TORCH_STD
 from cvlab.weights.sources import WeightsSource
 

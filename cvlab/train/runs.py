@@ -37,7 +37,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cvlab import tfrun
+from cvlab import lazy_tf
 from cvlab.errors import CvlabError
 
 SUBSETS = ("train", "val", "test")
@@ -199,7 +199,7 @@ def load_run_model(run_dir: str | os.PathLike):
 
 def load_keras_file(path: Path):
     """A ``.keras`` file loaded with ``safe_mode=True``, uncompiled; a clear error if not."""
-    keras = tfrun.keras()
+    keras = lazy_tf.keras()
     try:
         return keras.saving.load_model(path, safe_mode=True, compile=False)
     except Exception as exc:

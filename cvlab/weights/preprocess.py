@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cvlab import tfrun
+from cvlab import lazy_tf
 from cvlab.errors import CvlabError
 
 TORCH_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
@@ -27,7 +27,7 @@ SKIMAGE_PREFIX = "skimage:"
 def _as_float(x):
     if isinstance(x, np.ndarray | list | tuple):
         return np.asarray(x, np.float32)
-    return tfrun.tf().cast(x, "float32")
+    return lazy_tf.tf().cast(x, "float32")
 
 
 def keras_preprocess(x):

@@ -134,9 +134,9 @@ def _keras_source(path: Path) -> WeightsSource:
 
 
 def _download_keras(target: Path) -> Path:
-    from cvlab import tfrun
+    from cvlab import lazy_tf
 
-    keras = tfrun.keras()
+    keras = lazy_tf.keras()
     fetched = keras.utils.get_file(target.name, KERAS_BASE_URL + target.name,
                                    cache_subdir="models", cache_dir=str(target.parent.parent))
     return Path(fetched)
