@@ -16,8 +16,10 @@ from cvlab import plots
 from cvlab.augment.spec import OPS, default_spec, spec_from_json, spec_to_dict
 from cvlab.data import SAMPLES, app_data_dir, data_roots, ensure_sample
 from cvlab.errors import CvlabError
-from cvlab.train import MODES, RunRecord, TrainConfig, list_runs, read_run
+from cvlab.train import MODES, RunRecord, TrainConfig, list_runs, read_run, train
 from cvlab.train.config import BASE_LAYERS, DEFAULT_FINE_TUNE_AT, DEFAULT_LEARNING_RATE
+from cvlab.train.device import detect
+from cvlab.train.runs import default_run_dir
 from ui import jobs
 from ui.augment import SPEC_KEY
 
@@ -49,8 +51,6 @@ def known_runs() -> list[RunRecord]:
 @st.cache_resource(show_spinner="Looking for a GPU…")
 def device_name() -> str:
     """``CPU`` or ``GPU: <model> ×N``, as the trainer will see it (imports TensorFlow)."""
-    from cvlab.train.device import detect
-
     return detect().name
 
 
@@ -113,9 +113,6 @@ def augmentation_choice() -> dict | None:
 
 def start(config: TrainConfig) -> None:
     """Check ``config`` (errors raise before anything starts), then train in a thread."""
-    from cvlab.train import train
-    from cvlab.train.runs import default_run_dir
-
     config.resolved()
     run_dir = default_run_dir(config.mode, base=app_data_dir())
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from cvlab.errors import CvlabError
 from cvlab.train.config import MODES, TrainConfig
+from cvlab.train.run import TrainingFailed, resume, train
 
 #: Options that describe a new run; with --resume only --epochs may be given.
 RUN_OPTIONS = ("mode", "fine_tune_at", "head_epochs", "image_size", "batch_size",
@@ -58,8 +59,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from cvlab.train.run import TrainingFailed, resume, train
-
     stop = threading.Event()
     bar = ProgressBar(sys.stderr)
     previous = _stop_on_sigint(stop)

@@ -23,10 +23,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from cvlab.lazy_tf import keras
 from cvlab.weights.preprocess import TORCH_MEAN, TORCH_STD
+from cvlab.weights.pretrained import mobilenet_v2, pretrained_mobilenet_v2
 from cvlab.weights.sources import WeightsSource
 
 PHASES = ("head", "fine-tune", "train")
@@ -55,8 +54,6 @@ def preprocessing_layer(preprocessing: str):
 
 def base_network(source: WeightsSource, image_size: int):
     """MobileNetV2 without its top, with ``source``'s weights (random for ``none``)."""
-    from cvlab.weights.pretrained import mobilenet_v2, pretrained_mobilenet_v2
-
     if source.name == "none":
         return mobilenet_v2(source.layout, include_top=False, input_size=image_size)
     return pretrained_mobilenet_v2(source, include_top=False, input_size=image_size)[0]
@@ -103,8 +100,3 @@ def compile_model(model, learning_rate: float) -> None:
                   loss=k.losses.CategoricalCrossentropy(),
                   metrics=[k.metrics.CategoricalAccuracy(name="accuracy")],
                   jit_compile=False)
-
-
-def trainable_count(model) -> int:
-    """Scalars that the optimizer updates."""
-    return int(sum(np.prod(v.shape) for v in model.trainable_weights))

@@ -32,6 +32,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from cvlab import lazy_tf
 from cvlab.errors import CvlabError
 from cvlab.weights import convert
 from cvlab.weights.torch_pickle import load_state_dict
@@ -134,8 +135,6 @@ def _keras_source(path: Path) -> WeightsSource:
 
 
 def _download_keras(target: Path) -> Path:
-    from cvlab import lazy_tf
-
     keras = lazy_tf.keras()
     fetched = keras.utils.get_file(target.name, KERAS_BASE_URL + target.name,
                                    cache_subdir="models", cache_dir=str(target.parent.parent))
