@@ -21,13 +21,13 @@ The whole report is also written to ``run_dir/metrics.json``.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from cvlab import atomic
 from cvlab.data import scan
 from cvlab.errors import CvlabError
 from cvlab.evaluate.ensemble import average, check_members
@@ -142,10 +142,8 @@ def _ensemble(run, members, probabilities, images, size, paths, labels, single, 
 
 
 def _write(path: Path, report: dict) -> None:
-    partial = path.with_suffix(".json.partial")
     try:
-        partial.write_text(json.dumps(report, indent=2, ensure_ascii=False))
-        partial.replace(path)
+        atomic.write_json(path, report)
     except OSError as exc:
         raise CvlabError(f"Received: run folder {path.parent} where {path.name} cannot be "
                          f"written ({exc.strerror}); allowed: a writable run folder.") from None

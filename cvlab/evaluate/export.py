@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cvlab import lazy_tf
+from cvlab import atomic, lazy_tf
 from cvlab.errors import CvlabError
 from cvlab.evaluate.inference import read_images
 from cvlab.evaluate.rundir import input_size, load_model, open_run
@@ -104,7 +104,8 @@ def _check_images(run: RunRecord, size: tuple[int, int]) -> tuple[np.ndarray, st
 
 def _write(name: str, run: RunRecord, model, path: Path) -> None:
     if name == "keras":
-        shutil.copyfile(run.model_path, path)
+        with atomic.replacing(path) as temporary:
+            shutil.copyfile(run.model_path, temporary)
         return
     tf = lazy_tf.tf()
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
@@ -116,7 +117,7 @@ def _write(name: str, run: RunRecord, model, path: Path) -> None:
     except Exception as exc:
         raise CvlabError(f"Received: a model TFLite cannot convert ({type(exc).__name__}: "
                          f"{str(exc)[:300]}); allowed: models of built-in Keras layers.") from None
-    path.write_bytes(flat)
+    atomic.write_bytes(path, flat)
 
 
 def _reloaded(name: str, path: Path) -> Callable[[np.ndarray], np.ndarray]:

@@ -36,6 +36,7 @@ from typing import NamedTuple
 import numpy as np
 
 from cvlab import lazy_tf
+from cvlab.atomic import write_json
 from cvlab.data import Split, Subset, scan, split
 from cvlab.errors import CvlabError
 from cvlab.train import device as devices
@@ -51,7 +52,7 @@ from cvlab.train.callbacks import (
 from cvlab.train.config import FINE_TUNE_FACTOR, TrainConfig, check
 from cvlab.train.datasets import image_batches
 from cvlab.train.model import Classifier, build_classifier, compile_model, set_phase
-from cvlab.train.runs import RunPaths, default_run_dir, read_run, split_to_json, write_json
+from cvlab.train.runs import RunPaths, default_run_dir, read_run, split_to_json
 from cvlab.weights.sources import WeightsSource, resolve_weights
 
 Progress = Callable[[ProgressEvent], None]

@@ -127,14 +127,6 @@ def default_run_dir(mode: str, base: str | os.PathLike | None = None,
     return candidate
 
 
-def write_json(path: Path, data) -> None:
-    """Write ``data`` as JSON atomically (a reader never sees half a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(data, indent=1))
-    os.replace(temporary, path)
-
-
 def read_json(path: Path, default=None):
     if not path.exists():
         return default

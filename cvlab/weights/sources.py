@@ -32,7 +32,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from cvlab import lazy_tf
+from cvlab import atomic, lazy_tf
 from cvlab.errors import CvlabError
 from cvlab.weights import convert
 from cvlab.weights.torch_pickle import load_state_dict
@@ -195,5 +195,5 @@ def convert_to_cache(source: WeightsSource) -> Path:
     record = {"format": CACHE_FORMAT, "source": str(source.path),
               "source_sha256": source.sha256,
               "seconds": round(time.perf_counter() - started, 3)}
-    path.with_suffix(".json").write_text(json.dumps(record, indent=1))
+    atomic.write_json(path.with_suffix(".json"), record)
     return path
