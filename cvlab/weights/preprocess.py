@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from cvlab import lazy_tf
+from cvlab.data.images import Rejected, decode
 from cvlab.errors import CvlabError
 
 TORCH_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
@@ -52,6 +53,9 @@ def preprocess(source) -> Callable:
 def load_image(spec: str, size: int = 224) -> np.ndarray:
     """``(size, size, 3)`` uint8 RGB from a file path or ``skimage:NAME`` (a bundled photo).
 
+    Files are decoded as everywhere in cvlab (:func:`cvlab.data.images.decode`: EXIF
+    orientation, CMYK, 16-bit, transparency, the default pixel limit).
+
     Like torchvision's evaluation transform: resize the shorter side to
     ``size * 256 / 224`` (bilinear), then crop the centre ``size × size``.
     """
@@ -65,12 +69,10 @@ def load_image(spec: str, size: int = 224) -> np.ndarray:
             raise CvlabError(f"Received: image {spec!r}; allowed: an image file "
                              f"or {SKIMAGE_PREFIX}NAME (e.g. {SKIMAGE_PREFIX}chelsea)")
         try:
-            image = Image.open(path)
-            image.load()
-        except OSError as exc:
-            raise CvlabError(f"Received: {spec!r}, which PIL cannot read ({exc}); "
-                             "allowed: JPEG, PNG or another PIL format") from exc
-    image = image.convert("RGB")
+            image = Image.fromarray(decode(path).pixels)
+        except Rejected as exc:
+            raise CvlabError(f"Received: {spec!r}, which cannot be used ({exc}); "
+                             "allowed: JPEG, PNG or another common image format") from exc
     short = round(size * 256 / 224)
     scale = short / min(image.size)
     width, height = max(size, round(image.width * scale)), max(size, round(image.height * scale))
