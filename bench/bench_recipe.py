@@ -29,8 +29,9 @@ from cvlab import lazy_tf  # noqa: E402
 from cvlab.data import scan, split, write_sample  # noqa: E402
 from cvlab.train import TrainConfig, train  # noqa: E402
 from cvlab.train.datasets import image_batches  # noqa: E402
-from cvlab.train.model import base_network, preprocessing_layer  # noqa: E402
+from cvlab.train.model import base_network  # noqa: E402
 from cvlab.weights import resolve_weights  # noqa: E402
+from cvlab.weights.preprocess import preprocessing_layer  # noqa: E402
 
 
 def tutorial(data: Path, args) -> tuple[float, list[float]]:

@@ -10,7 +10,13 @@ from cvlab import cli, lazy_tf
 from cvlab.weights import pretrained_mobilenet_v2, resolve_weights, sources
 from cvlab.weights.convert import assign_by_name
 from cvlab.weights.imagenet import top_k
-from cvlab.weights.preprocess import keras_preprocess, load_image, torch_preprocess
+from cvlab.weights.preprocess import (
+    keras_preprocess,
+    load_image,
+    preprocess,
+    preprocessing_layer,
+    torch_preprocess,
+)
 from cvlab.weights.pretrained import mobilenet_v2
 from cvlab.weights.torch_pickle import load_state_dict
 
@@ -185,3 +191,10 @@ def test_preprocessing_accepts_tensorflow_tensors(photos):
     tf = lazy_tf.tf()
     for fn in (torch_preprocess, keras_preprocess):
         np.testing.assert_allclose(fn(tf.constant(photos)).numpy(), fn(photos), atol=1e-6)
+
+
+def test_the_model_layer_and_the_function_preprocess_alike(photos):
+    for name in ("keras", "torch"):
+        layer = preprocessing_layer(name)
+        np.testing.assert_allclose(np.asarray(layer(photos.astype(np.float32))),
+                                   preprocess(name)(photos), atol=1e-5)

@@ -21,7 +21,7 @@ Contract (the trainer writes it; evaluation, prediction, export and the app read
                             val_accuracy, then lowest val_loss): float32 (image_size,
                             image_size, 3) RGB in 0..255 in, float32 softmax probabilities
                             over the classes out; the weights' preprocessing is inside it
-                            (built-in Rescaling / Normalization layers), augmentation is not.
+                            (a built-in Normalization layer), augmentation is not.
     run_dir/STOP            (optional) created by anyone to ask a running trainer to stop
 
 ``phase`` is ``head`` (frozen base, head only), ``fine-tune`` (upper base layers unfrozen)
