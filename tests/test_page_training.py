@@ -111,7 +111,7 @@ def test_stop_before_the_first_epoch_says_nothing_was_kept(data_dir, tmp_path):
     job = wait_for_job(at, limit=120)
     assert job.result.stopped and job.result.epochs_run == 0
     assert "before its first epoch ended" in at.warning[0].value
-    assert "has no model.keras yet" in at.warning[1].value
+    assert "without model.keras (no epoch has finished)" in at.warning[1].value
 
 
 def test_stop_mid_run_keeps_the_best_epoch(data_dir, tmp_path):

@@ -11,15 +11,13 @@ from __future__ import annotations
 import os
 
 from cvlab.errors import CvlabError
-from cvlab.train.runs import RunRecord, load_keras_file, read_run
+from cvlab.train.runs import RunRecord, load_keras_file, model_file, read_run
 
 
 def open_run(run_dir: str | os.PathLike) -> RunRecord:
     """The run in ``run_dir``; :class:`CvlabError` unless it finished at least one epoch."""
     run = read_run(run_dir)
-    if not run.model_path.is_file():
-        raise CvlabError(f"Received: run folder {run.path} without model.keras; allowed: a run "
-                         "that finished at least one epoch (it saves model.keras).")
+    model_file(run.path)
     if not run.class_names or not all(isinstance(n, str) for n in run.class_names):
         raise CvlabError(f"Received: run folder {run.path} without class names; allowed: a run "
                          "with classes.json (a list of class names in label order).")

@@ -149,9 +149,7 @@ def resume(run_dir: str | os.PathLike, progress: Progress | None = None,
     subsets = [Subset([Path(p) for p, _ in record.split[name]],
                       [label for _, label in record.split[name]])
                for name in ("train", "val", "test")]
-    raw = record.config["weights_source"]
-    source = WeightsSource(raw["name"], Path(raw["path"]) if raw["path"] else None,
-                           raw["preprocessing"], raw["layout"], raw["sha256"])
+    source = WeightsSource.from_dict(record.config["weights_source"])
     session = _RunContext(cfg, paths, Split(record.class_names, *subsets), source,
                        devices.detect(), state, started)
     return _run(session, progress, stop_event)
@@ -295,7 +293,7 @@ def _export_best(s: _RunContext, clf: Classifier, model) -> bool:
 
 def _float32_copy(s: _RunContext, clf: Classifier):
     """The complete model rebuilt in float32 with the trained weights (for CPU inference)."""
-    blank = WeightsSource("none", None, s.source.preprocessing, s.source.layout, None)
+    blank = replace(s.source, name="none", path=None, sha256=None)
     with devices.dtype_policy("float32"):
         copy = build_classifier(blank, s.config.image_size, len(s.parts.class_names),
                                 s.config.dropout).model

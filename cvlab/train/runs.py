@@ -180,13 +180,19 @@ def list_runs(base: str | os.PathLike) -> list[RunRecord]:
     return [record for _, record in sorted(found, key=lambda item: -item[0])]
 
 
-def load_run_model(run_dir: str | os.PathLike):
-    """The run's complete ``model.keras``, loaded with ``safe_mode=True`` and uncompiled."""
+def model_file(run_dir: str | os.PathLike) -> Path:
+    """The run's ``model.keras``; :class:`CvlabError` when the run has none (yet)."""
     path = RunPaths(Path(run_dir).expanduser()).model
     if not path.is_file():
-        raise CvlabError(f"Received: run folder {path.parent} without model.keras; allowed: "
-                         "a run that finished at least one epoch.")
-    return load_keras_file(path)
+        raise CvlabError(f"Received: run folder {path.parent} without model.keras (no epoch "
+                         "has finished); allowed: a run that finished at least one epoch, "
+                         "which saves model.keras.")
+    return path
+
+
+def load_run_model(run_dir: str | os.PathLike):
+    """The run's complete ``model.keras``, loaded with ``safe_mode=True`` and uncompiled."""
+    return load_keras_file(model_file(run_dir))
 
 
 def load_keras_file(path: Path):

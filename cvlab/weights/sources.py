@@ -68,6 +68,11 @@ class WeightsSource:
     def as_dict(self) -> dict:
         return {**asdict(self), "path": str(self.path) if self.path else None}
 
+    @classmethod
+    def from_dict(cls, data: dict) -> WeightsSource:
+        """Inverse of :meth:`as_dict` (a run's config.json keeps it as ``weights_source``)."""
+        return cls(**{**data, "path": Path(data["path"]) if data["path"] else None})
+
 
 def resolve_weights(request: str, *, include_top: bool = True, alpha: float = 1.0,
                     input_size: int = 224) -> WeightsSource:
