@@ -10,6 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from train_folders import write_shapes
 
+from cvlab.train import TrainConfig
+
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "training_studio.py")
 pytestmark = pytest.mark.slow
 
@@ -57,6 +59,11 @@ def test_first_visit_names_the_device_and_has_no_runs(data_dir, tmp_path):
     assert at.selectbox(key="train_dataset").value == str(tmp_path / "shapes")
     assert any("No runs yet" in c.value for c in at.caption)
     assert not at.button(key="train_start").disabled
+    defaults = TrainConfig(str(tmp_path))  # the widgets start at the config's defaults
+    assert at.radio(key="train_mode").value == defaults.mode
+    assert at.number_input(key="train_epochs").value == defaults.epochs
+    assert at.select_slider(key="train_image_size").value == defaults.image_size
+    assert at.select_slider(key="train_batch_size").value == defaults.batch_size
 
 
 def test_train_then_evaluate_and_export_from_the_page(data_dir, tmp_path):
