@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cvlab.data.messy import BLUE, RED, write_messy_dataset
+from cvlab.data.messy import BLUE, RED
 from cvlab.data.pipeline import make_dataset
 from cvlab.data.scan import scan
 from cvlab.data.split import split
@@ -19,8 +19,8 @@ SIZE = (40, 20)  # (height, width): the upright size of the EXIF-rotated file
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    return scan(write_messy_dataset(tmp_path_factory.mktemp("messy")), max_pixels=1_000_000)
+def report(messy):
+    return scan(messy, max_pixels=1_000_000)
 
 
 def _collect(ds):

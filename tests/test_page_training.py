@@ -16,13 +16,6 @@ PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "training_studio.py")
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture()
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("CVLAB_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("CVLAB_DATA_ROOTS", str(tmp_path / "data"))
-    return tmp_path / "data"
-
-
 def open_page(dataset: Path) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=120)
     at.session_state["dataset_dir"] = str(dataset)

@@ -4,7 +4,6 @@ import json
 import threading
 
 import pytest
-from train_folders import write_shapes
 
 from cvlab import lazy_tf
 from cvlab.data import scan, split
@@ -13,11 +12,6 @@ from cvlab.train.runs import RunPaths
 
 pytestmark = pytest.mark.slow
 SIZE = 32
-
-
-@pytest.fixture(scope="module")
-def shapes(tmp_path_factory):
-    return write_shapes(tmp_path_factory.mktemp("train-control") / "shapes", size=SIZE)
 
 
 def _config(shapes, **options):

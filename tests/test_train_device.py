@@ -9,7 +9,6 @@ import math
 
 import numpy as np
 import pytest
-from train_folders import write_shapes
 
 from cvlab import lazy_tf
 from cvlab.train import RunPaths, TrainConfig, load_run_model, train
@@ -18,11 +17,6 @@ from cvlab.train.runs import load_keras_file
 
 pytestmark = pytest.mark.slow
 SIZE = 32
-
-
-@pytest.fixture(scope="module")
-def shapes(tmp_path_factory):
-    return write_shapes(tmp_path_factory.mktemp("train-device") / "shapes", size=SIZE)
 
 
 @pytest.mark.parametrize(("device", "mode"), [

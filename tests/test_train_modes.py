@@ -4,7 +4,6 @@ import json
 
 import numpy as np
 import pytest
-from train_folders import write_shapes
 
 from cvlab import lazy_tf
 from cvlab.data.images import load_resized
@@ -17,11 +16,6 @@ from cvlab.weights import resolve_weights
 
 pytestmark = pytest.mark.slow
 SIZE = 32
-
-
-@pytest.fixture(scope="module")
-def shapes(tmp_path_factory):
-    return write_shapes(tmp_path_factory.mktemp("train-modes") / "shapes", size=SIZE)
 
 
 @pytest.fixture(scope="module")
