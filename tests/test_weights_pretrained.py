@@ -11,11 +11,9 @@ from cvlab.weights import pretrained_mobilenet_v2, resolve_weights, sources
 from cvlab.weights.convert import assign_by_name
 from cvlab.weights.imagenet import top_k
 from cvlab.weights.preprocess import (
-    keras_preprocess,
     load_image,
     preprocess,
     preprocessing_layer,
-    torch_preprocess,
 )
 from cvlab.weights.pretrained import mobilenet_v2
 from cvlab.weights.torch_pickle import load_state_dict
@@ -99,7 +97,7 @@ def test_keras_torch_layout_matches_a_numpy_torch_reference(homes):
     state = load_state_dict(source.path)
     model = mobilenet_v2("torch", input_size=96)
     assign_by_name(model, sources.converted_weights(source))
-    image = torch_preprocess(load_image("skimage:chelsea", size=96))
+    image = preprocess("torch")(load_image("skimage:chelsea", size=96))
     expected = _torch_reference(state, image)
     got = model(image[None], training=False).numpy()[0]
     assert np.abs(got - expected).max() < 1e-5, np.abs(got - expected).max()
@@ -189,7 +187,7 @@ def test_classify_command_json(homes, capsys):
 
 def test_preprocessing_accepts_tensorflow_tensors(photos):
     tf = lazy_tf.tf()
-    for fn in (torch_preprocess, keras_preprocess):
+    for fn in (preprocess("torch"), preprocess("keras")):
         np.testing.assert_allclose(fn(tf.constant(photos)).numpy(), fn(photos), atol=1e-6)
 
 

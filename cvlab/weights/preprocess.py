@@ -65,10 +65,6 @@ def preprocessing_layer(source):
                                                name="preprocess")
 
 
-keras_preprocess = preprocess("keras")
-torch_preprocess = preprocess("torch")
-
-
 def load_image(spec: str, size: int = 224) -> np.ndarray:
     """``(size, size, 3)`` uint8 RGB from a file path or ``skimage:NAME`` (a bundled photo).
 
