@@ -66,7 +66,8 @@ def run(args) -> int:
 
 
 def _imagenet(image: str, target):
-    from cvlab.explain import ImageNetLens, class_index
+    from cvlab.explain import class_index
+    from cvlab.explain.imagenet import shared_lens
     from cvlab.weights.imagenet import class_names
     from cvlab.weights.preprocess import load_image
 
@@ -74,7 +75,7 @@ def _imagenet(image: str, target):
         class_index(target, class_names())  # a bad name fails before the model loads
     pixels = load_image(image)
     print("loading MobileNetV2 with ImageNet weights…", file=sys.stderr)
-    lens = ImageNetLens()
+    lens = shared_lens()
     explanation = lens.gradcam(lens.look(pixels), target)
     return IMAGENET, explanation, pixels
 

@@ -12,6 +12,7 @@ classes, the first layer's filters and Grad-CAM, all from one forward pass per i
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,3 +81,9 @@ class ImageNetLens:
     def first_filters(self) -> np.ndarray:
         """The first convolution's kernel, ``(3, 3, 3, 32)``: height, width, RGB, filter."""
         return np.asarray(self.model.get_layer(FIRST_LAYER).kernel)
+
+
+@functools.cache
+def shared_lens(weights: str = "imagenet", input_size: int = 224) -> ImageNetLens:
+    """One :class:`ImageNetLens` per process and settings (the model loads once)."""
+    return ImageNetLens(weights, input_size)
