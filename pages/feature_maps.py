@@ -99,7 +99,7 @@ stages = {s["name"]: s for s in inside["stages"]}
 name = st.select_slider("Stage", list(stages), key="fm_stage",
                         format_func=lambda n: f"{n} · {stages[n]['shape']}")
 stage = stages[name]
-st.image(stage["png"], width="stretch",
+st.image(stage["picture"], width="stretch",
          caption=f"{name}: output {stage['shape']} (after `{stage['layer']}`, "
                  f"{stage['layers']} layers in the stage). The {stage['shown']} strongest of "
                  f"{stage['channels']} channels, strongest first; brightness is |activation| "

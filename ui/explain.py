@@ -14,7 +14,13 @@ import numpy as np
 import streamlit as st
 
 from cvlab.errors import CvlabError
-from cvlab.explain.render import activation_grid, filter_patches, overlay, png_bytes
+from cvlab.explain.render import (
+    activation_grid,
+    filter_patches,
+    jpeg_bytes,
+    overlay,
+    png_bytes,
+)
 from cvlab.train import RunRecord
 
 CHANNELS_SHOWN = 32
@@ -33,7 +39,7 @@ def imagenet_lens():
                max_entries=16)
 def imagenet_inside(pixels: np.ndarray) -> dict:
     """Everything the page shows for one 224×224 photo, from one forward pass: each
-    stage's grid (PNG), its shape and strongest channels, the top-5 and the last feature
+    stage's grid (JPEG), its shape and strongest channels, the top-5 and the last feature
     map (kept for Grad-CAM of any class)."""
     lens = imagenet_lens()
     look = lens.look(pixels)
@@ -43,7 +49,7 @@ def imagenet_inside(pixels: np.ndarray) -> dict:
         picture, order = activation_grid(maps, CHANNELS_SHOWN)
         stages.append({"name": stage.name, "layer": stage.layer, "shape": stage.shape_text,
                        "layers": stage.layers, "channels": maps.shape[-1],
-                       "shown": len(order), "png": png_bytes(picture)})
+                       "shown": len(order), "picture": jpeg_bytes(picture)})
     top = [{"index": i, "class": name, "probability": p} for i, name, p in lens.top(look, 5)]
     return {"stages": stages, "top": top, "features": look.activations[lens.gradcam_stage]}
 

@@ -72,6 +72,9 @@ class GradCam:
         self.features_model = _features_model(model, feature_layer)
         self.feature_shape = tuple(int(d) for d in self.features_model.output_shape[1:])
         self._softmax_stripped = _strip_softmax(self.head)
+        tf = tfrun.tf()
+        self._logits_fn = tf.function(self._logits, reduce_retracing=True)
+        self._cams_fn = tf.function(self._cams, reduce_retracing=True)
         self._check_split()
 
     # -- the two halves ---------------------------------------------------------------
@@ -81,7 +84,7 @@ class GradCam:
 
     def scores(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(logits, probabilities)``, each ``(n, classes)``, from the layer's activations."""
-        logits = np.asarray(self._logits(tfrun.tf().constant(features)))
+        logits = np.asarray(self._logits_fn(tfrun.tf().constant(features, "float32")))
         if not self._softmax_stripped:
             return logits, logits
         shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
@@ -90,19 +93,23 @@ class GradCam:
     def coarse_maps(self, features: np.ndarray, targets: Sequence[int]) -> np.ndarray:
         """``(n, h, w)`` Grad-CAM maps in 0..1 for the target class of each image."""
         tf = tfrun.tf()
-        feats = tf.constant(features, tf.float32)
-        picks = tf.constant(np.stack([np.arange(len(targets)), targets], axis=1), tf.int32)
-        with tf.GradientTape() as tape:
-            tape.watch(feats)
-            score = tf.reduce_sum(tf.gather_nd(self._logits(feats), picks))
-        grads = tape.gradient(score, feats)
-        weights = tf.reduce_mean(grads, axis=(1, 2), keepdims=True)
-        cams = tf.nn.relu(tf.reduce_sum(weights * feats, axis=-1)).numpy()
+        picks = np.stack([np.arange(len(targets)), targets], axis=1).astype(np.int32)
+        cams = self._cams_fn(tf.constant(features, tf.float32), tf.constant(picks)).numpy()
         out = np.zeros_like(cams, np.float32)
         for i, cam in enumerate(cams):
             if np.isfinite(cam).all() and cam.sum() >= ZERO_EVIDENCE:
                 out[i] = cam / cam.max()
         return out
+
+    def _cams(self, feats, picks):
+        """Traced once: ``ReLU(Σ_k α_k A_k)`` with ``α_k`` the mean gradient of the score."""
+        tf = tfrun.tf()
+        with tf.GradientTape() as tape:
+            tape.watch(feats)
+            score = tf.reduce_sum(tf.gather_nd(self._logits(feats), picks))
+        grads = tape.gradient(score, feats)
+        weights = tf.reduce_mean(grads, axis=(1, 2), keepdims=True)
+        return tf.nn.relu(tf.reduce_sum(weights * feats, axis=-1))
 
     # -- one call ---------------------------------------------------------------------
     def explain(self, images: np.ndarray, targets: Sequence[int | None] | None = None

@@ -55,7 +55,7 @@ class ImageNetLens:
         taps = [self.model.get_layer(s.layer).output for s in self.stages]
         self.probe = keras.Model(self.model.input, [*taps, self.model.output])
         self.cam = GradCam(self.model, class_names(), self.preprocess, layer=GRADCAM_LAYER)
-        self._top_stage = next(s.name for s in self.stages if s.layer == GRADCAM_LAYER)
+        self.gradcam_stage = next(s.name for s in self.stages if s.layer == GRADCAM_LAYER)
 
     @property
     def name(self) -> str:
@@ -75,7 +75,7 @@ class ImageNetLens:
 
     def gradcam(self, look: Look, target: int | str | None = None) -> Explanation:
         """Grad-CAM at ``out_relu`` for ``target`` (default: the top class), reusing ``look``."""
-        features = look.activations[self._top_stage][None]
+        features = look.activations[self.gradcam_stage][None]
         return self.cam.explain_features(features, [target])[0]
 
     def first_filters(self) -> np.ndarray:
