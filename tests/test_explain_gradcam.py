@@ -68,15 +68,6 @@ def test_explain_command_json_for_a_run(evidence_run, tmp_path, capsys):
     assert Image.open(out).size == (224, 224)
 
 
-def test_explain_command_table_names_layer_and_class(evidence_run, capsys):
-    run_dir, boxes = evidence_run
-    image = next(path for path in boxes if path.parent.name == "green")
-    assert cli.main(["explain", str(run_dir), str(image), "--class", "red"]) == 0
-    out = capsys.readouterr().out
-    assert "layer        mobilenet_v2/out_relu (7×7 positions)" in out
-    assert "class        red (" in out and "predicted    green (" in out
-
-
 @pytest.mark.parametrize(("argv", "message"), [
     (["explain"], "no model or no IMAGE"),
     (["explain", "imagenet"], "no model or no IMAGE"),

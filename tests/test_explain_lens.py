@@ -75,6 +75,14 @@ def test_explain_command_json_for_imagenet(lens, capsys):
     assert heat.shape == (224, 224) and heat.min() >= 0.0 and heat.max() <= 1.0
 
 
+@pytest.mark.slow
+def test_explain_command_table_names_layer_and_chosen_class(lens, capsys):
+    assert cli.main(["explain", "imagenet", "skimage:chelsea", "--class", "plastic bag"]) == 0
+    out = capsys.readouterr().out
+    assert "model        imagenet\nlayer        out_relu (7×7 positions)\n" in out
+    assert "class        plastic bag (" in out and "predicted    Egyptian cat (" in out
+
+
 def _tiny(kernel_scale: float):
     keras = tfrun.keras()
     keras.utils.set_random_seed(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,24 @@ def test_bundled_photo_shows_overlay_top5_and_steps_through_stages(monkeypatch):
 
 def _captions(at: AppTest) -> list[str]:
     return [caption for image in at.image for caption in image.captions]
+
+
+def test_a_runs_held_out_image_goes_through_the_imagenet_model(tmp_path, monkeypatch):
+    from evaluate_fakerun import build_run, write_shapes
+
+    data = tmp_path / "data"
+    monkeypatch.setenv("CVLAB_DATA_DIR", str(data))
+    monkeypatch.setenv("CVLAB_DATA_ROOTS", str(data))
+    run = build_run(data / "runs" / "20260101-000000-frozen", write_shapes(data / "shapes"),
+                    test_fraction=0.25)
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    at.run()
+    at.radio(key="fm_source").set_value("Held-out image of a run").run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="fm_run").value.path == run.resolve()
+    first, _ = at.selectbox(key="fm_held_out").value
+    held_out = json.loads((run / "split.json").read_text())["test"]
+    assert str(first) == held_out[0][0]
+    captions = _captions(at)
+    assert f"{first.name}, as the model sees it (224×224)" in captions
+    assert any(c.startswith("Grad-CAM for “") for c in captions)
