@@ -15,6 +15,8 @@ side in one run, medians of REPEATS:
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import statistics
 import sys
 import time
@@ -46,11 +48,18 @@ def main(repeats: int = 20) -> None:
     look = lens.look(pixels)
     rendered = {s.name: jpeg_bytes(activation_grid(look.activations[s.name])[0])
                 for s in lens.stages}
+    # What st.cache_data does on a hit when the page steps: hash the photo, unpickle the
+    # stored result (every stage's picture and the last feature map).
+    stored = pickle.dumps({"stages": rendered, "features": look.activations["top"]})
+
+    def page_step():
+        hashlib.md5(pixels.tobytes()).hexdigest()
+        return pickle.loads(stored)["stages"]["stage5"]
 
     predict = median_ms(lambda: lens.model.predict_on_batch(batch), repeats)
     gradcam = median_ms(lambda: lens.cam.explain(pixels[None]), repeats)
     other = median_ms(lambda: lens.gradcam(look, "tabby"), repeats)
-    step = median_ms(lambda: rendered["stage5"], repeats)
+    step = median_ms(page_step, repeats)
     renders = {s.name: median_ms(lambda s=s: jpeg_bytes(activation_grid(
         look.activations[s.name])[0]), max(3, repeats // 4)) for s in lens.stages}
     worst = max(renders, key=renders.get)
@@ -59,7 +68,7 @@ def main(repeats: int = 20) -> None:
         ("plain prediction (forward pass)", predict, None),
         ("Grad-CAM from pixels", gradcam, 300),
         ("Grad-CAM, another class, stored activations", other, None),
-        ("stage step (stored picture)", step, 100),
+        ("stage step (cache hit: hash photo, unpickle)", step, 100),
         (f"render one stage, slowest ({worst}), per photo", renders[worst], None),
         ("render one stage, median, per photo", statistics.median(renders.values()), None),
     ]
