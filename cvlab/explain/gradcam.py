@@ -112,13 +112,14 @@ class GradCam:
         return tf.nn.relu(tf.reduce_sum(weights * feats, axis=-1))
 
     # -- one call ---------------------------------------------------------------------
-    def explain(self, images: np.ndarray, targets: Sequence[int | None] | None = None
+    def explain(self, images: np.ndarray, targets: Sequence[int | str | None] | None = None
                 ) -> list[Explanation]:
         """Grad-CAM of each image for its target class (``None``: the predicted class)."""
         return self.explain_features(self.features(images), targets)
 
     def explain_features(self, features: np.ndarray,
-                         targets: Sequence[int | None] | None = None) -> list[Explanation]:
+                         targets: Sequence[int | str | None] | None = None
+                         ) -> list[Explanation]:
         """:meth:`explain` from activations already computed (no new forward pass)."""
         _, probabilities = self.scores(features)
         predicted = probabilities.argmax(axis=1)
@@ -130,8 +131,7 @@ class GradCam:
                   zip(predicted, targets, strict=True)]
         coarse = self.coarse_maps(features, chosen)
         names = self.class_names
-        return [Explanation(resize_heatmap(c, self.input_size), c, t, names[t],
-                            float(probs[t]),
+        return [Explanation(resize_heatmap(c, self.input_size), c, t, names[t], float(probs[t]),
                             int(p), names[p], probs, self.layer)
                 for c, t, p, probs in zip(coarse, chosen, predicted, probabilities, strict=True)]
 
@@ -139,7 +139,7 @@ class GradCam:
         """A class index from an index or a class name (case-insensitive)."""
         return class_index(target, self.class_names)
 
-    # -- internals --------------------------------------------------------------------
+    # -- inputs and the head ------------------------------------------------------------
     def prepare(self, images: np.ndarray) -> np.ndarray:
         """``(n, H, W, 3)`` RGB 0..255 → the model's float32 input (preprocessed if needed)."""
         images = np.asarray(images)
