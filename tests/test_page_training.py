@@ -11,15 +11,10 @@ from rendered import rendered
 from streamlit.testing.v1 import AppTest
 from train_folders import write_shapes
 
+from cvlab.train import TrainConfig
+
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "training_studio.py")
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture()
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("CVLAB_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("CVLAB_DATA_ROOTS", str(tmp_path))  # datasets and runs live here
-    return tmp_path / "data"
 
 
 def open_page(dataset: Path) -> AppTest:
@@ -53,15 +48,20 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def test_first_visit_names_the_device_and_has_no_runs(data_dir, tmp_path):
-    at = open_page(write_shapes(tmp_path / "shapes"))
+    at = open_page(write_shapes(data_dir / "shapes"))
     assert "Training runs on: **CPU**" in at.info[0].value
-    assert at.selectbox(key="train_dataset").value == str(tmp_path / "shapes")
+    assert at.selectbox(key="train_dataset").value == str(data_dir / "shapes")
     assert any("No runs yet" in c.value for c in at.caption)
     assert not at.button(key="train_start").disabled
+    defaults = TrainConfig(str(tmp_path))  # the widgets start at the config's defaults
+    assert at.radio(key="train_mode").value == defaults.mode
+    assert at.number_input(key="train_epochs").value == defaults.epochs
+    assert at.select_slider(key="train_image_size").value == defaults.image_size
+    assert at.select_slider(key="train_batch_size").value == defaults.batch_size
 
 
 def test_train_then_evaluate_and_export_from_the_page(data_dir, tmp_path):
-    at = open_page(write_shapes(tmp_path / "shapes"))
+    at = open_page(write_shapes(data_dir / "shapes"))
     start(at, epochs=2)
     job = wait_for_job(at)
     assert job.error is None and job.result.epochs_run == 2
@@ -105,18 +105,18 @@ def test_train_then_evaluate_and_export_from_the_page(data_dir, tmp_path):
 
 
 def test_stop_before_the_first_epoch_says_nothing_was_kept(data_dir, tmp_path):
-    at = open_page(write_shapes(tmp_path / "shapes"))
+    at = open_page(write_shapes(data_dir / "shapes"))
     start(at, epochs=500)
     assert at.session_state["training_job"].running  # still loading when the page returns
     at.button(key="train_stop").click().run()
     job = wait_for_job(at, limit=120)
     assert job.result.stopped and job.result.epochs_run == 0
     assert "before its first epoch ended" in at.warning[0].value
-    assert "has no model.keras yet" in at.warning[1].value
+    assert "without model.keras (no epoch has finished)" in at.warning[1].value
 
 
 def test_stop_mid_run_keeps_the_best_epoch(data_dir, tmp_path):
-    at = open_page(write_shapes(tmp_path / "shapes"))
+    at = open_page(write_shapes(data_dir / "shapes"))
     start(at, epochs=500, mode="full")
     job = at.session_state["training_job"]
     deadline = time.monotonic() + 180
@@ -131,8 +131,8 @@ def test_stop_mid_run_keeps_the_best_epoch(data_dir, tmp_path):
 
 
 def test_a_one_class_folder_fails_with_the_scanners_message(data_dir, tmp_path):
-    shapes = write_shapes(tmp_path / "shapes")
-    only = tmp_path / "one"
+    shapes = write_shapes(data_dir / "shapes")
+    only = data_dir / "one"
     only.mkdir()
     (shapes / "red").rename(only / "red")
     at = open_page(only)
@@ -145,7 +145,7 @@ def test_a_one_class_folder_fails_with_the_scanners_message(data_dir, tmp_path):
 
 
 def test_a_second_run_opens_in_the_run_list(data_dir, tmp_path):
-    at = open_page(write_shapes(tmp_path / "shapes"))
+    at = open_page(write_shapes(data_dir / "shapes"))
     start(at, epochs=1)
     first = Path(at.session_state["training_run"])
     wait_for_job(at)

@@ -67,7 +67,7 @@ def _read_image(name: str) -> np.ndarray:
     if name in PHOTOS:
         return load_photo(name)
     try:
-        return decode(Path(name)).pixels  # the app's pixel limit and decode budget apply
+        return decode(Path(name).expanduser()).pixels  # the app's pixel limit applies
     except Rejected as exc:
         raise CvlabError(
             f"Received IMAGE {name!r} ({exc}); allowed: a readable image file or "
