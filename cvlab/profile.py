@@ -165,8 +165,11 @@ def _conv(node, ins):
     ho, wo = _out_hw(node, shape)
     kh, kw = node.attrs["kernel"]
     cout = node.attrs["filters"]
-    params = kh * kw * cin * cout + (cout if node.attrs["use_bias"] else 0)
-    return (ho, wo, cout), params, params, ho * wo * kh * kw * cin * cout
+    groups = node.attrs.get("groups", 1)
+    if cin % groups or cout % groups:
+        raise _ShapeError(f"{groups} groups must divide {cin} input and {cout} output channels")
+    params = kh * kw * (cin // groups) * cout + (cout if node.attrs["use_bias"] else 0)
+    return (ho, wo, cout), params, params, ho * wo * kh * kw * (cin // groups) * cout
 
 
 def _dwconv(node, ins):

@@ -82,11 +82,13 @@ OPS: Mapping[str, Op] = MappingProxyType(
                            "edge is drawn uniformly from 0 to image width − width"),
         }),
         "rotation": Op("RandomRotation", "Rotation", {
-            "factor": Param("float", 0.05, 0.0, 0.5, help="Angle drawn uniformly from ± factor × 360°"),
+            "factor": Param("float", 0.05, 0.0, 0.5,
+                            help="Angle drawn uniformly from ± factor × 360°"),
             "fill_mode": _fill(),
         }),
         "zoom": Op("RandomZoom", "Zoom", {
-            "factor": Param("float", 0.15, 0.0, 0.9, help="Scale drawn uniformly from 1 ± factor (above 1 zooms out)"),
+            "factor": Param("float", 0.15, 0.0, 0.9,
+                            help="Scale drawn uniformly from 1 ± factor (above 1 zooms out)"),
             "fill_mode": _fill(),
         }),
         "translation": Op("RandomTranslation", "Translation", {
@@ -104,13 +106,17 @@ OPS: Mapping[str, Op] = MappingProxyType(
             "fill_mode": _fill(),
         }),
         "contrast": Op("RandomContrast", "Contrast", {
-            "factor": Param("float", 0.2, 0.0, 1.0, help="Contrast multiplied by a number drawn uniformly from 1 ± factor"),
+            "factor": Param("float", 0.2, 0.0, 1.0,
+                            help="Contrast multiplied by a number drawn uniformly from 1 ± factor"),
         }),
         "brightness": Op("RandomBrightness", "Brightness", {
-            "factor": Param("float", 0.15, 0.0, 1.0, help="Every pixel shifted by a number drawn uniformly from ± factor × 255"),
+            "factor": Param("float", 0.15, 0.0, 1.0,
+                            help="Every pixel shifted by a number drawn uniformly from "
+                                 "± factor × 255"),
         }),
         "hue": Op("RandomHue", "Hue", {
-            "factor": Param("float", 0.05, 0.0, 1.0, help="Hue turned by an angle drawn from ± factor × 180°"),
+            "factor": Param("float", 0.05, 0.0, 1.0,
+                            help="Hue turned by an angle drawn from ± factor × 180°"),
         }),
         "saturation": Op("RandomSaturation", "Saturation", {
             "strength": Param("float", 0.2, 0.0, 0.45,
@@ -119,14 +125,15 @@ OPS: Mapping[str, Op] = MappingProxyType(
         }),
         "rgb_shift": Op("RGBShift", "RGB channel shift", {
             "offsets": Param("vec3", (20.0, 10.0, -5.0), -255.0, 255.0,
-                             help="Per-channel offsets (R, G, B) in pixel values; with random, each "
-                                 "is drawn uniformly from ± |offset|"),
+                             help="Per-channel offsets (R, G, B) in pixel values; with random, "
+                                  "each is drawn uniformly from ± |offset|"),
             "random": Param("bool", True,
                             help="Draw each offset in ± |offset|, or add the offsets as they are"),
         }),
         "pca_color": Op("PCAColor", "PCA colour (AlexNet)", {
-            "sigma": Param("float", 0.1, 0.0, 5.0, help="Each α drawn from a normal distribution, mean 0 and this standard "
-                               "deviation (no bounds)"),
+            "sigma": Param("float", 0.1, 0.0, 5.0,
+                           help="Each α drawn from a normal distribution, mean 0 and this standard "
+                                "deviation (no bounds)"),
             "eigvals": Param("vec3", None, 0.0, 10.0, optional=True,
                              help="Eigenvalues of the [0, 1] RGB covariance; None: per image"),
             "eigvecs": Param("mat3", None, -1.0, 1.0, optional=True,
@@ -151,11 +158,13 @@ OPS: Mapping[str, Op] = MappingProxyType(
                            help="Erased area drawn from low to high, as a fraction of the image"),
         }),
         "mixup": Op("MixUp", "MixUp", {
-            "alpha": Param("float", 0.2, 0.01, 10.0, help="The image's own share drawn from Beta(α, α), between 0 and 1"),
+            "alpha": Param("float", 0.2, 0.01, 10.0,
+                           help="The image's own share drawn from Beta(α, α), between 0 and 1"),
         }, batch=True),
         "cutmix": Op("CutMix", "CutMix", {
-            "factor": Param("float", 1.0, 0.01, 1.0, help="The image's own share drawn from Beta(α, α), between 0 and 1, "
-                              "with α drawn uniformly from (0, factor]"),
+            "factor": Param("float", 1.0, 0.01, 1.0,
+                            help="The image's own share drawn from Beta(α, α), between 0 and 1, "
+                                 "with α drawn uniformly from (0, factor]"),
         }, batch=True),
     }
 )

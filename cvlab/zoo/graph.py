@@ -23,7 +23,7 @@ from typing import Any
 OPS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "input": ("shape",),
-        "conv": ("filters", "kernel", "stride", "padding", "use_bias", "activation"),
+        "conv": ("filters", "kernel", "stride", "padding", "use_bias", "activation", "groups"),
         "dwconv": ("kernel", "stride", "padding", "use_bias", "depth_multiplier", "activation"),
         "bn": ("epsilon", "momentum"),
         "act": ("fn",),
@@ -141,10 +141,11 @@ class GraphBuilder:
 
     # -- layers ----------------------------------------------------------------
     def conv(self, x, filters, kernel, stride=1, padding="same", *, name, use_bias=True,
-             activation=None) -> str:
+             activation=None, groups=1) -> str:
+        """``groups`` splits input and output channels into that many independent convs."""
         return self._add(name, "conv", (x,), filters=int(filters), kernel=pair(kernel),
                          stride=pair(stride), padding=padding, use_bias=use_bias,
-                         activation=activation)
+                         activation=activation, groups=int(groups))
 
     def dwconv(self, x, kernel, stride=1, padding="same", *, name, use_bias=False,
                depth_multiplier=1, activation=None) -> str:
