@@ -56,7 +56,9 @@ shrink = shrink_profile(28, 192, squeeze, pool)
 with right:
     st.dataframe(pd.DataFrame([{
         "layer": r.name, "output (H×W×C)": shape_text(r.output_shape), "params": r.params,
-        "MACs": r.macs} for r in shrink.layers]), hide_index=True, width="stretch")
+        "MACs": r.macs} for r in shrink.layers]), hide_index=True, width="stretch",
+        column_config={"params": st.column_config.NumberColumn(format="localized"),
+                       "MACs": st.column_config.NumberColumn(format="localized")})
     st.markdown("The 1×1 convolution keeps every pixel and cuts the channels; pooling keeps "
                 "every channel and cuts the pixels, with no weights at all.")
 

@@ -66,9 +66,10 @@ with right:
     a.metric("v1 block: MACs", f"{v1.macs:,}")
     b.metric("v2 block: params", f"{v2.total_params:,}")
     b.metric("v2 block: MACs", f"{v2.macs:,}")
-    st.plotly_chart(figures.block_bars({"v1: depthwise → pointwise": v1,
-                                        f"v2: expand ×{t} → depthwise → project": v2}),
+    st.plotly_chart(figures.block_bars({"v1 block": v1, f"v2 block (t = {t})": v2}),
                     width="stretch")
+    st.caption(f"v1: depthwise 3×3 → pointwise 1×1. v2: 1×1 expand ×{t} → depthwise 3×3 → "
+               "1×1 project. Batch norm adds 4 numbers per channel.")
     if has_skip(v2):
         st.success(f"Input and output are both {shape_text(v2.input_shape)}, so v2 adds the "
                    "input back (the skip joins the narrow ends).")

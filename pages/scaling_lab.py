@@ -27,7 +27,8 @@ with left:
     st.metric("Resolution γ^φ", f"×{m.resolution:.3f}",
               help=f"γ = {GAMMA}: {round(224 * m.resolution)} px instead of 224")
     st.metric("Predicted compute d·w²·r²", f"×{m.predicted_growth:.2f}",
-              delta=f"2^φ = {m.two_to_phi:.2f}", delta_color="off")
+              delta=f"2^φ = {m.two_to_phi:.2f}", delta_color="off",
+              delta_arrow="off")
 with right:
     st.markdown(
         f"Compute grows linearly with depth but with the **square** of width (every layer "
@@ -50,8 +51,8 @@ st.dataframe(pd.DataFrame([{
     "width ×": round(r.width, 2), "input (px)": r.resolution, "params": r.params,
     "MACs": r.macs, "MACs vs compound": f"{r.macs / rows[0].macs:.2f}"} for r in rows]),
     hide_index=True, width="stretch",
-    column_config={"params": st.column_config.NumberColumn(format="%d"),
-                   "MACs": st.column_config.NumberColumn(format="%d")})
+    column_config={"params": st.column_config.NumberColumn(format="localized"),
+                   "MACs": st.column_config.NumberColumn(format="localized")})
 st.plotly_chart(figures.equal_macs_bars(rows), width="stretch")
 
 # 3. The released B0–B7.
@@ -63,5 +64,5 @@ st.dataframe(pd.DataFrame([{
     "depth coefficient": v.depth, "input (px)": v.resolution, "params": v.params,
     "MACs": v.macs, "MACs / B0": round(v.macs_vs_b0, 2)} for v in variants()]),
     hide_index=True, width="stretch",
-    column_config={"params": st.column_config.NumberColumn(format="%d"),
-                   "MACs": st.column_config.NumberColumn(format="%d")})
+    column_config={"params": st.column_config.NumberColumn(format="localized"),
+                   "MACs": st.column_config.NumberColumn(format="localized")})

@@ -74,7 +74,7 @@ def separable_latency_panel(h: int, w: int, m: int, n: int, k: int, padding: str
         c1.metric("Standard conv", f"{standard['ms_per_image']:.3f} ms / image")
         c2.metric("Depthwise + pointwise", f"{separable['ms_per_image']:.3f} ms / image")
         c3.metric("Time ratio", f"{measured:.3f}", delta=f"MAC ratio {cost.ratio:.3f}",
-                  delta_color="off")
+                  delta_color="off", delta_arrow="off")
         fig = go.Figure([
             go.Bar(x=["MACs", "measured time"], y=[cost.ratio, measured], marker_color=[
                 MAC_COLOR, "#d62728"], text=[f"{cost.ratio:.3f}", f"{measured:.3f}"])])
