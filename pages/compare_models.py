@@ -75,6 +75,6 @@ else:
 if st.button("Measure latency on this machine" if not measured else "Measure again",
              key="compare_latency_run", disabled="compare_latency_job" in st.session_state):
     launch_latency(["latency", "--batch", "1,32", *(["--force"] if measured else [])],
-                   "compare_latency_job")
+                   "latency: every family at batch 1 and 32", "compare_latency_job")
 watch_latency("compare_latency_job")
 st.caption("Headless: `python -m cvlab latency --batch 1,32` (add model names to choose).")

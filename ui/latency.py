@@ -1,62 +1,55 @@
-"""Latency measurements on pages: launch `python -m cvlab latency` as a background process,
-watch its progress file, and chart the rows stored for this machine.
+"""Latency measurements on pages: queue `python -m cvlab latency` as a job, watch its
+progress, and chart the rows stored for this machine.
 
-The server never imports TensorFlow for this: the measurement runs in its own
-process and writes progress.json / result.json (``cvlab.jobs.protocol``) into its
-own folder; the page reads them back.
+The server never imports TensorFlow for this: the measurement is a job of the
+queue (:mod:`cvlab.jobs.queue`), a process of its own that writes progress.json and
+result.json into its folder; the page reads them back. Only the job id lives in
+``st.session_state``.
 """
 
 from __future__ import annotations
-
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from cvlab import latency
-from cvlab.data.roots import app_data_dir
-from cvlab.jobs import protocol
+from cvlab.errors import CvlabError
+from cvlab.jobs import queue
 from cvlab.labs.separable import SeparableCost
 from cvlab.plots import MAC_COLOR, TEMPLATE
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
-
-def launch(argv: list[str], session_key: str) -> Path:
-    """Start ``python -m cvlab <argv> --out <new folder>``, remembered in this session."""
-    stamp = f"{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**6:06d}"
-    folder = app_data_dir() / "runs" / f"latency-{stamp}"
-    folder.mkdir(parents=True)
-    with open(folder / "log.txt", "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "cvlab", *argv, "--out", str(folder)],
-                                   cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-    st.session_state[session_key] = (str(folder), process)
-    return folder
+def launch(argv: list[str], title: str, session_key: str) -> None:
+    """Queue ``python -m cvlab <argv> --out <job folder>`` and remember the job's id."""
+    job = queue.submit("latency", [*argv, "--out", queue.JOB_DIR], title)
+    st.session_state[session_key] = job.id
 
 
 def watch(session_key: str) -> None:
-    """Progress of this session's measurement, if one runs; reruns the page when it ends."""
+    """This session's measurement while it is queued or runs; reruns the page when it ends."""
     if session_key in st.session_state:
         _progress(session_key)
 
 
 @st.fragment(run_every=1.0)
 def _progress(session_key: str) -> None:
-    folder, process = st.session_state[session_key]
-    if protocol.read_result(folder) is not None:
-        del st.session_state[session_key]
-        st.rerun()
-    if process.poll() is not None:
-        log = (Path(folder) / "log.txt").read_text(errors="replace")
-        st.error(f"The measurement stopped (exit {process.returncode}): {log[-600:]}")
+    try:
+        job = queue.get(st.session_state[session_key])
+    except CvlabError:
         del st.session_state[session_key]
         return
-    progress = protocol.read_progress(folder) or {"fraction": 0.0,
-                                                  "text": "starting TensorFlow…"}
+    if job.status == "finished":
+        del st.session_state[session_key]
+        st.rerun()
+    if not job.active:
+        st.error(f"The measurement {job.status} (exit {job.exit_code}):\n\n"
+                 f"```\n{job.log_tail(8)}\n```")
+        del st.session_state[session_key]
+        return
+    if job.status == "queued":
+        st.progress(0.0, text=f"Queued, position {job.position}: another job runs first.")
+        return
+    progress = job.progress() or {"fraction": 0.0, "text": "starting TensorFlow…"}
     st.progress(progress["fraction"], text=f"Measuring: {progress['text']}")
 
 
@@ -92,5 +85,6 @@ def separable_latency_panel(h: int, w: int, m: int, n: int, k: int, padding: str
                     "separate process (TensorFlow takes a few seconds to start).")
         if st.button("Measure on this machine", key="mob_latency_run", type="primary",
                      disabled="mob_latency_job" in st.session_state):
-            launch(["latency", "--separable", shape, "--batch", str(batch)], "mob_latency_job")
+            launch(["latency", "--separable", shape, "--batch", str(batch)],
+                   f"latency: separable against standard, {shape}", "mob_latency_job")
     watch("mob_latency_job")
