@@ -3,16 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from cvlab.labs import figures
-from cvlab.labs.inception import (
-    BRANCH_DEFAULTS,
-    MODULE_DEFAULTS,
-    branch_cost,
-    inception_costs,
-    pointwise_demo,
-    shrink_profile,
-)
+from cvlab.labs.inception import BRANCH_DEFAULTS, MODULE_DEFAULTS, pointwise_demo, shrink_profile
 from cvlab.report import CONVENTION, shape_text
+from ui import labs
 from ui.layout import page_setup
 
 page_setup(
@@ -75,7 +68,7 @@ with left:
                                 key="inc_kernel")
     b_reduce = st.slider("Bottleneck channels", 4, 128, BRANCH_DEFAULTS["reduce"], step=4,
                          key="inc_reduce")
-cost = branch_cost(b_size, b_in, b_out, b_kernel, b_reduce)
+cost, cost_figure = labs.branch(b_size, b_in, b_out, b_kernel, b_reduce)
 with right:
     m1, m2, m3 = st.columns(3)
     m1.metric("Without the bottleneck", f"{cost.direct_macs:,}", help="MACs per image")
@@ -85,7 +78,7 @@ with right:
     st.markdown(f"**{cost.reduce_macs:,} + {cost.conv_macs:,} = {cost.bottleneck_macs:,}** "
                 f"MACs against **{cost.direct_macs:,}**; weights {cost.bottleneck_params:,} "
                 f"against {cost.direct_params:,}.")
-    st.plotly_chart(figures.branch_cost_bars(cost, b_kernel, b_reduce), width="stretch")
+    st.plotly_chart(cost_figure, width="stretch")
 
 # 4. A whole Inception module.
 st.header("4 · Build an Inception module")
@@ -97,12 +90,12 @@ cols = st.columns(6)
 widths = tuple(col.number_input(label, 1, 512, default, step=8, key=f"inc_module_{i}")
                for i, (col, label, default) in enumerate(zip(cols, labels, MODULE_DEFAULTS,
                                                              strict=True)))
-module, branches = inception_costs(28, 192, widths)
+module, branches, module_figure = labs.module(28, 192, widths)
 st.markdown(" + ".join(str(b.channels) for b in branches)
             + f" = **{module.output_shape[-1]} channels**: output "
               f"{shape_text(module.output_shape)}, {module.total_params:,} weights, "
               f"{module.macs:,} MACs.")
-st.plotly_chart(figures.module_bars(branches), width="stretch")
+st.plotly_chart(module_figure, width="stretch")
 
 if st.button("See all nine modules in GoogLeNet, in the Explorer", key="inc_to_explorer"):
     st.session_state["explorer_source"] = "From the zoo"

@@ -2,16 +2,9 @@
 
 import streamlit as st
 
-from cvlab.labs import figures
-from cvlab.labs.separable import (
-    COURSE_EXAMPLE,
-    has_skip,
-    relu_information_loss,
-    separable_cost,
-    v1_block,
-    v2_block,
-)
+from cvlab.labs.separable import COURSE_EXAMPLE, has_skip
 from cvlab.report import CONVENTION, shape_text
+from ui import labs
 from ui.latency import separable_latency_panel
 from ui.layout import page_setup
 
@@ -32,7 +25,7 @@ with left:
     n = st.slider("Output channels N", 1, 512, COURSE_EXAMPLE["out_channels"], key="mob_n")
     k = st.select_slider("Filter size K", [1, 3, 5, 7], COURSE_EXAMPLE["kernel"], key="mob_k")
     padding = st.radio("Padding", ["valid", "same"], horizontal=True, key="mob_padding")
-cost = separable_cost(h, w, m, n, min(k, h, w), padding)
+cost, cost_figure = labs.separable_pair(h, w, m, n, min(k, h, w), padding)
 out = cost.profile.layers[-1].output_shape
 with right:
     c1, c2, c3 = st.columns(3)
@@ -46,7 +39,7 @@ with right:
         f"ratio of **{cost.ratio:.3f}**, and 1/N + 1/K² = 1/{n} + 1/{cost.kernel}² = "
         f"**{cost.formula:.3f}**: the same number, since the output size and M cancel out. "
         f"The separable version is {1 / cost.ratio:.1f}× cheaper.")
-    st.plotly_chart(figures.separable_bars(cost), width="stretch")
+    st.plotly_chart(cost_figure, width="stretch")
 
 # 2. MobileNet v1's block next to v2's bottleneck.
 st.header("2 · MobileNet v1's block against v2's inverted residual")
@@ -59,15 +52,14 @@ with left:
     stride = st.radio("Stride", [1, 2], horizontal=True, key="mob_stride")
     linear = st.toggle("Linear projection (v2)", True, key="mob_linear",
                        help="MobileNetV2 leaves the last 1×1 without an activation.")
-v1, v2 = v1_block(size, c_in, c_out, stride), v2_block(size, c_in, c_out, t, stride, linear)
+v1, v2, blocks_figure = labs.blocks(size, c_in, c_out, t, stride, linear)
 with right:
     a, b = st.columns(2)
     a.metric("v1 block: params", f"{v1.total_params:,}")
     a.metric("v1 block: MACs", f"{v1.macs:,}")
     b.metric("v2 block: params", f"{v2.total_params:,}")
     b.metric("v2 block: MACs", f"{v2.macs:,}")
-    st.plotly_chart(figures.block_bars({"v1 block": v1, f"v2 block (t = {t})": v2}),
-                    width="stretch")
+    st.plotly_chart(blocks_figure, width="stretch")
     st.caption(f"v1: depthwise 3×3 → pointwise 1×1. v2: 1×1 expand ×{t} → depthwise 3×3 → "
                "1×1 project. Batch norm adds 4 numbers per channel.")
     if has_skip(v2):
@@ -84,7 +76,7 @@ st.markdown(
     "least two of its channels stay positive." +
     ("" if linear else " **You switched the projection's ReLU on: these are the losses it "
                        "risks.**"))
-st.plotly_chart(figures.relu_loss_bars(relu_information_loss()), width="stretch")
+st.plotly_chart(labs.relu_loss(), width="stretch")
 
 # 3. MACs are not latency.
 st.header("3 · Fewer MACs, but how much faster? Measured on this machine")

@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from cvlab.labs import figures
-from cvlab.labs.compound import ALPHA, BETA, GAMMA, equal_macs, multipliers, variants
+from cvlab.labs.compound import ALPHA, BETA, GAMMA, multipliers, variants
 from cvlab.report import CONVENTION, human
+from ui import labs
 from ui.layout import page_setup
 
 page_setup(
@@ -35,11 +35,11 @@ with right:
         f"has more inputs *and* more outputs) and of resolution (more pixels in both "
         f"directions). The paper picked α·β²·γ² = {ALPHA}·{BETA}²·{GAMMA}² = "
         f"{ALPHA * BETA**2 * GAMMA**2:.3f} ≈ 2, so each step of φ about doubles the compute.")
-    st.plotly_chart(figures.multiplier_curves(phi), width="stretch")
+    st.plotly_chart(labs.multiplier_curves(phi), width="stretch")
 
 # 2. One dimension against all three, at equal MACs.
 st.header("2 · Spend the same compute three other ways")
-rows = equal_macs(phi)
+rows, rows_figure = labs.equal_macs(phi)
 st.markdown(
     f"At φ = {phi:g} the compound network needs **{human(rows[0].macs)}** MACs. Each other "
     "network gets about the same by growing only one dimension of B0, as far as it takes. "
@@ -53,7 +53,7 @@ st.dataframe(pd.DataFrame([{
     hide_index=True, width="stretch",
     column_config={"params": st.column_config.NumberColumn(format="localized"),
                    "MACs": st.column_config.NumberColumn(format="localized")})
-st.plotly_chart(figures.equal_macs_bars(rows), width="stretch")
+st.plotly_chart(rows_figure, width="stretch")
 
 # 3. The released B0–B7.
 st.header("3 · The released B0–B7")
