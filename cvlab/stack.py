@@ -15,9 +15,10 @@ Padding defaults to valid and stride to 1, for pooling too (so write
 ``maxpool 2x2 s2`` to halve the size). ``#`` starts a comment. Convolution and
 dense layers carry a bias.
 
-Each branch is a stage of its own, named after its first layer: the stack starts
-in stage ``main``, and a new stage starts at every ``from`` and ``add``/``concat``, so the
-profile's per-stage totals are the cost of each branch. The result is an
+Each branch is a stage of its own: a new stage starts at every ``from`` and every
+``add``/``concat``, so the profile's per-stage totals are the cost of each branch. A
+stage is called after the last layer you named in it (else ``main`` for the first
+one, or its first layer's name). The result is an
 ordinary :class:`~cvlab.zoo.graph.Network`, so it profiles and builds like any
 zoo entry.
 """
@@ -25,6 +26,7 @@ zoo entry.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from cvlab.errors import CvlabError
 from cvlab.zoo.graph import GraphBuilder, Network
@@ -71,13 +73,17 @@ def parse_stack(text: str, name: str = "custom") -> Network:
     defined = {g.last: first_no}
     counts: dict[str, int] = {}
     stage = "main"
+    label: dict[str, str] = {}                   # stage → its last user-named layer
     for line_no, line in lines[1:]:
         layer_name, op, args = _split(line_no, line, defined)
+        named = layer_name is not None
         source, args = _source(line_no, line, op, args, defined)
         if layer_name is None:
             layer_name = _auto_name(op, counts, defined)
         if source is not None or op in _MERGES:
             stage = layer_name
+        if named:
+            label[stage] = layer_name
         with g.stage(stage):
             try:
                 _add(g, op, args, source or g.last, layer_name)
@@ -90,7 +96,9 @@ def parse_stack(text: str, name: str = "custom") -> Network:
             raise StackSyntaxError(f"line {line_no}: {_reason(exc)}. Received: {line!r}") \
                 from None
         defined[layer_name] = line_no
-    return g.network()
+    network = g.network()
+    nodes = tuple(replace(n, stage=label.get(n.stage, n.stage)) for n in network.nodes)
+    return replace(network, nodes=nodes)
 
 
 class _BadArgs(Exception):

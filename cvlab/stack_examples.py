@@ -12,14 +12,14 @@ EXAMPLES: dict[str, str] = {
 input 28x28x192
 direct: conv 32 5x5 same from input      # 120,422,400 MACs
 squeeze: conv 16 1x1 same from input     # the 1×1 bottleneck: 2,408,448
-five: conv 32 5x5 same                   # 5×5 on 16 channels: 10,035,200
+bottleneck: conv 32 5x5 same             # 5×5 on 16 channels: 10,035,200
 """,
     "Standard against depthwise-separable": """\
 # The course's 6×6×3 volume to 4×4×5, two ways
 input 6x6x3
 standard: conv 5 3x3 from input          # 16 × 27 × 5 = 2,160 MACs
 depthwise: dwconv 3x3 from input         # one 3×3 filter per channel: 432
-pointwise: conv 5 1x1                    # 1×1 mixes channels: 240
+separable: conv 5 1x1                    # pointwise: 1×1 mixes channels, 240
 """,
     "Inception module": """\
 # GoogLeNet's module 3a: four branches, concatenated to 28×28×256

@@ -50,3 +50,17 @@ def test_labs_open_from_the_sidebar_in_their_section(page, app_url):
     main = page.inner_text('[data-testid="stMain"]')
     assert "120,422,400" in main and "2,408,448 + 10,035,200 = 12,443,648" in main
     assert "64 + 128 + 32 + 32 = 256 channels" in main
+
+
+def test_explorer_example_shows_the_cost_per_branch(page, app_url):
+    open_page(page, f"{app_url}/architecture_explorer")
+    page.get_by_text("Your own stack").first.click()
+    wait_until_idle(page, after_action=True)
+    page.get_by_role("button", name="Inception module").click()
+    wait_until_idle(page, after_action=True)
+    main = page.locator('[data-testid="stMain"]')
+    assert "128.05M" in main.inner_text()
+    wait_for_charts(page, 2)
+    branches = chart_text(page, 1)
+    assert all(b in branches for b in ("b1", "b3", "b5", "pool_proj"))
+    screenshot(page, "explorer-inception-graph")

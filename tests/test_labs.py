@@ -51,7 +51,8 @@ def test_branch_cost_at_the_course_defaults():
     assert cost.bottleneck_macs == 12_443_648
     assert cost.ratio == pytest.approx(120_422_400 / 12_443_648) and round(cost.ratio, 1) == 9.7
     layers = cli_profile(EXAMPLES["5×5 branch, with and without a 1×1 bottleneck"])
-    assert (layers["direct"]["macs"], layers["squeeze"]["macs"], layers["five"]["macs"]) == (
+    assert (layers["direct"]["macs"], layers["squeeze"]["macs"],
+            layers["bottleneck"]["macs"]) == (
         120_422_400, 2_408_448, 10_035_200)
 
 
@@ -73,7 +74,7 @@ def test_the_course_separable_example():
     assert (cost.standard, cost.depthwise, cost.pointwise, cost.separable) == (2160, 432, 240, 672)
     assert round(cost.ratio, 3) == round(cost.formula, 3) == 0.311
     layers = cli_profile(EXAMPLES["Standard against depthwise-separable"])
-    assert [layers[n]["macs"] for n in ("standard", "depthwise", "pointwise")] == [2160, 432, 240]
+    assert [layers[n]["macs"] for n in ("standard", "depthwise", "separable")] == [2160, 432, 240]
 
 
 @pytest.mark.parametrize("shape", [(14, 14, 32, 64, 3, "same"), (56, 40, 16, 512, 5, "valid"),

@@ -21,7 +21,7 @@ def test_plain_stacks_keep_their_meaning_and_names():
     assert [r.name for r in p.layers] == ["input", "conv1", "conv2", "maxpool1", "gap1"]
     assert [r.inputs for r in p.layers[1:]] == [("input",), ("conv1",), ("conv2",), ("maxpool1",)]
     assert p.output_shape == (8,)
-    assert {r.stage for r in p.layers[1:]} == {"main"}
+    assert {r.stage for r in p.layers[1:]} == {"main"}          # no names: one stage, "main"
 
 
 def test_names_branches_and_merges():
@@ -32,7 +32,7 @@ def test_names_branches_and_merges():
     assert rec["bn1"].inputs == ("c",) and rec["relu1"].inputs == ("bn1",)
     assert rec["d"].output_shape == (8, 8, 10)
     assert rec["bn1"].params == 4 * 6                      # BN: 4 numbers per channel
-    assert by == {"input": 0, "main": 8 * 8 * 4 * 6, "b": 8 * 8 * 9 * 4 * 6, "c": 0, "d": 0}
+    assert by == {"input": 0, "a": 8 * 8 * 4 * 6, "b": 8 * 8 * 9 * 4 * 6, "c": 0, "d": 0}
 
 
 def test_an_auto_name_skips_a_name_already_taken():
@@ -75,15 +75,15 @@ def test_bottleneck_example():
     assert by["direct"] == 28 * 28 * 5 * 5 * 192 * 32 == 120_422_400
     rec = {r.name: r.macs for r in p.layers}
     assert rec["squeeze"] == 28 * 28 * 192 * 16 == 2_408_448
-    assert rec["five"] == 28 * 28 * 5 * 5 * 16 * 32 == 10_035_200
-    assert by["squeeze"] == 12_443_648
+    assert rec["bottleneck"] == 28 * 28 * 5 * 5 * 16 * 32 == 10_035_200
+    assert by["bottleneck"] == 12_443_648                  # a stage is named by its last name
 
 
 def test_separable_example():
     p, by = totals(EXAMPLES["Standard against depthwise-separable"])
     assert by["standard"] == 16 * 27 * 5 == 2160
     assert {r.name: r.macs for r in p.layers}["depthwise"] == 16 * 9 * 3 == 432
-    assert by["depthwise"] == 432 + 16 * 3 * 5 == 672
+    assert by["separable"] == 432 + 16 * 3 * 5 == 672
 
 
 def test_inception_example():
@@ -91,9 +91,9 @@ def test_inception_example():
     assert p.output_shape == (28, 28, 64 + 128 + 32 + 32)
     hw = 28 * 28
     assert by["b1"] == hw * 192 * 64
-    assert by["b3_reduce"] == hw * 192 * 96 + hw * 9 * 96 * 128
-    assert by["b5_reduce"] == hw * 192 * 16 + hw * 25 * 16 * 32
-    assert by["pool"] == hw * 192 * 32
+    assert by["b3"] == hw * 192 * 96 + hw * 9 * 96 * 128
+    assert by["b5"] == hw * 192 * 16 + hw * 25 * 16 * 32
+    assert by["pool_proj"] == hw * 192 * 32
     assert p.macs == 128_049_152
     assert p.total_params == (192 * 64 + 64) + (192 * 96 + 96) + (9 * 96 * 128 + 128) + (
         192 * 16 + 16) + (25 * 16 * 32 + 32) + (192 * 32 + 32)
@@ -112,8 +112,8 @@ def test_resnet_basic_block_example():
     p, by = totals(EXAMPLES["ResNet basic block with a projection shortcut"])
     hw = 28 * 28
     assert p.output_shape == (28, 28, 128)
-    assert by["main"] == hw * 9 * 64 * 128 + hw * 9 * 128 * 128
-    assert by["shortcut"] == hw * 64 * 128
+    assert by["main_bn"] == hw * 9 * 64 * 128 + hw * 9 * 128 * 128
+    assert by["shortcut_bn"] == hw * 64 * 128
     assert p.macs == 179_830_784
     assert p.total_params == (9 * 64 * 128 + 128) + 4 * 128 + (9 * 128 * 128 + 128) + 4 * 128 \
         + (64 * 128 + 128) + 4 * 128
