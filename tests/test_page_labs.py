@@ -42,6 +42,12 @@ def test_each_lab_opens_from_the_app():
         at.switch_page(f"pages/{entry.file}").run()
         assert not at.exception, (entry.file, at.exception)
         assert at.title[0].value == f"{entry.icon} {entry.title}"
+    at.switch_page("pages/inception_lab.py").run()
+    at.button(key="inc_to_explorer").click().run()          # the link to GoogLeNet
+    assert not at.exception, at.exception
+    assert "Architecture Explorer" in at.title[0].value
+    assert metrics(at)["Depth (weight layers)"] == "22" and at.sidebar.selectbox[0].value == \
+        "googlenet"
 
 
 def test_inception_lab_numbers_and_sliders():
