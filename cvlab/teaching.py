@@ -97,7 +97,8 @@ NOTE_CORRECTIONS = (
      "costs 28·28·16·25·32 = **10,035,200** MACs, not 10,048,000; the total is still ≈ 12.4 M."),
     ("Depthwise convolution cost", "is H·W·M·K² (one K×K filter per channel, no N)."),
     ("Depthwise-separable saving",
-     "the cost *ratio* is 1/N + 1/K²; its reciprocal is the speed-up."),
+     "the cost *ratio* is 1/N + 1/K²; its reciprocal is the saving in multiply-adds, which "
+     "is more than the saving in time (see the Depthwise & MobileNet lab)."),
     ("GoogLeNet's size", "about **7.0 M** parameters with biases and no auxiliary heads. The "
      "often-quoted 5 M comes from the paper's \"12× fewer than AlexNet\"; the 1000-way "
      "classifier alone holds 1.0 M."),
