@@ -90,6 +90,9 @@ def parse_stack(text: str, name: str = "custom") -> Network:
             except _BadArgs:
                 raise StackSyntaxError(f"line {line_no}: expected '{_EXPECTED[op]}'. "
                                        f"Received: {line!r}") from None
+            except CvlabError as exc:          # a layer that does not fit its input's shape
+                raise StackSyntaxError(f"line {line_no}: {_reason(exc)}. Received: {line!r}") \
+                    from None
         try:
             g.shape(layer_name)
         except CvlabError as exc:
