@@ -55,7 +55,9 @@ in the table; LeNet-5 was built for digits and has none.
 
 # Measured latency: MACs are not milliseconds.
 st.subheader("MACs against measured latency, on this machine")
-measured = [r for r in latency.stored() if r["key"].split("@")[0] in zoo.names()]
+measured = [{**r, "title": r["title"] if r["input_shape"][0] == zoo.resolve_options(
+    r["key"].split("@")[0])["resolution"] else f"{r['title']} ({r['input_shape'][0]} px)"}
+    for r in latency.stored() if r["key"].split("@")[0] in zoo.names()]
 if measured:
     batch = st.radio("Batch size", sorted({r["batch"] for r in measured}), horizontal=True,
                      key="compare_latency_batch")
@@ -66,9 +68,10 @@ if measured:
         "ms per G MACs": round(r["ms_per_image"] / (r["macs"] / 1e9), 2), "device": r["device"]}
         for r in measured if r["batch"] == batch]), hide_index=True, width="stretch")
     st.caption("Each network with random weights, inference mode, in Keras; the median of "
-               "repeated runs divided by the batch size. Depthwise convolutions do little "
-               "arithmetic for the memory they touch, so depthwise-heavy networks (MobileNet, "
-               "EfficientNet) take more milliseconds per G MACs than VGG or ResNet.")
+               "repeated runs divided by the batch size, so a busy machine shows in the "
+               "numbers. Depthwise convolutions do little arithmetic for the memory they "
+               "touch, so depthwise-heavy networks (MobileNet, EfficientNet) usually take more "
+               "milliseconds per G MACs than plain ones such as VGG: compare the last column.")
 else:
     st.info("Nothing measured on this machine yet. Measuring takes a few minutes on a CPU; "
             "it runs in the background and is stored, so it happens once per machine.")
