@@ -121,3 +121,15 @@ def test_other_quoted_numbers():
         FAMILY_NOTES["EfficientNet"]
     assert (round(p("mobilenet_v2").total_params / 1e6, 1),
             round(p("mobilenet_v1").total_params / 1e6, 1)) == (3.5, 4.3)
+
+
+@pytest.mark.slow
+def test_keras_counts_a_grouped_conv_like_the_profiler():
+    from cvlab.build import build_model
+    from cvlab.zoo.graph import GraphBuilder
+
+    g = GraphBuilder("grouped", "Custom", (9, 9, 4))
+    g.conv("input", 6, 3, groups=2, name="grouped")
+    model = build_model(g.network())
+    assert model.get_layer("grouped").groups == 2
+    assert model.count_params() == profile(g.network()).total_params == 3 * 3 * 2 * 6 + 6
