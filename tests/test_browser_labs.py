@@ -19,13 +19,8 @@ def nudge(page, label: str, key: str = "ArrowRight") -> None:
     wait_until_idle(page, after_action=True)
 
 
-@pytest.mark.parametrize(("path", "label", "chart", "before", "after"), [
-    ("inception_lab", "Filter size K", 0, "9.7× fewer", "fewer multiply-adds"),
-    ("mobilenet_lab", "Output channels N", 0, "= 0.311", "separable / standard"),
-    ("scaling_lab", "Compound coefficient φ", 0, "φ = 1", "φ = 1.25"),
-])
-def test_a_slider_redraws_the_labs_figure(page, app_url, path, label, chart, before, after):
-    open_page(page, f"{app_url}/{path}")
+def moves_figure(page, label: str, chart: int, before: str, after: str) -> None:
+    """Nudge the slider ``label`` and check that figure ``chart`` redraws from ``before``."""
     wait_for_charts(page, 2)
     old = chart_text(page, chart)
     assert before in old
@@ -35,10 +30,19 @@ def test_a_slider_redraws_the_labs_figure(page, app_url, path, label, chart, bef
         arg=[chart, old], timeout=20_000)
     new = chart_text(page, chart)
     assert after in new and new != old
+
+
+@pytest.mark.parametrize(("path", "label", "before", "after"), [
+    ("mobilenet_lab", "Output channels N", "= 0.311", "separable / standard"),
+    ("scaling_lab", "Compound coefficient φ", "φ = 1", "φ = 1.25"),
+])
+def test_a_slider_redraws_the_labs_figure(page, app_url, path, label, before, after):
+    open_page(page, f"{app_url}/{path}")
+    moves_figure(page, label, 0, before, after)
     screenshot(page, f"lab-{path}")
 
 
-def test_labs_open_from_the_sidebar_in_their_section(page, app_url):
+def test_inception_lab_opens_from_its_section_and_its_slider_redraws(page, app_url):
     open_page(page, app_url)
     nav = page.locator('[data-testid="stSidebarNav"]')
     text = nav.inner_text()
@@ -50,17 +54,6 @@ def test_labs_open_from_the_sidebar_in_their_section(page, app_url):
     main = page.inner_text('[data-testid="stMain"]')
     assert "120,422,400" in main and "2,408,448 + 10,035,200 = 12,443,648" in main
     assert "64 + 128 + 32 + 32 = 256 channels" in main
+    moves_figure(page, "Filter size K", 0, "9.7× fewer", "fewer multiply-adds")
+    screenshot(page, "lab-inception_lab")
 
-
-def test_explorer_example_shows_the_cost_per_branch(page, app_url):
-    open_page(page, f"{app_url}/architecture_explorer")
-    page.get_by_text("Your own stack").first.click()
-    wait_until_idle(page, after_action=True)
-    page.get_by_role("button", name="Inception module").click()
-    wait_until_idle(page, after_action=True)
-    main = page.locator('[data-testid="stMain"]')
-    assert "128.05M" in main.inner_text()
-    wait_for_charts(page, 2)
-    branches = chart_text(page, 1)
-    assert all(b in branches for b in ("b1", "b3", "b5", "pool_proj"))
-    screenshot(page, "explorer-inception-graph")
