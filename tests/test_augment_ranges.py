@@ -45,7 +45,7 @@ COINS = [("flip", {}, "flipped", "probability ½"),
          ("grayscale", {"probability": 0.5}, "applied", "with this probability")]
 
 
-def draws(op, params, key, seeds=4, n=64):
+def draws(op, params, key, seeds=3, n=64):
     spec = make_spec([make_step(op, **params)])
     values = []
     for seed in range(seeds):
