@@ -57,8 +57,17 @@ def entry_for(file: str) -> PageEntry:
                    f"declared: {known}")
 
 
+_STATE = {"ran": False}
+
+
+def has_run() -> bool:
+    """Whether ``app.py`` has built the navigation in this server process yet."""
+    return _STATE["ran"]
+
+
 def navigation():
     """``st.navigation`` over every declared page, grouped by section, home first."""
+    _STATE["ran"] = True
     groups: dict[str, list] = {section: [] for section in SECTIONS}
     for entry in PAGES:
         groups[entry.section].append(st.Page(
