@@ -88,13 +88,14 @@ def equal_macs(phi: float) -> tuple[Scaled, ...]:
     compound = _scaled("all three (compound)", m.depth, m.width,
                        round(BASE_RESOLUTION * m.resolution))
     target = compound.macs
+    growth = target / _scaled("B0", 1.0, 1.0, BASE_RESOLUTION).macs     # the real growth
     depth = _match(target, lambda d: _scaled("depth only", max(d, 1.0), 1.0, BASE_RESOLUTION),
-                   m.predicted_growth, 1.0)
+                   growth, 1.0)
     width = _match(target, lambda w: _scaled("width only", 1.0, max(w, 1.0), BASE_RESOLUTION),
-                   math.sqrt(m.predicted_growth), 2.0)
+                   math.sqrt(growth), 2.0)
     size = _match(target, lambda r: _scaled("resolution only", 1.0, 1.0,
                                             max(round(BASE_RESOLUTION * r), BASE_RESOLUTION)),
-                  math.sqrt(m.predicted_growth), 2.0)
+                  math.sqrt(growth), 2.0)
     return (compound, depth, width, size)
 
 
