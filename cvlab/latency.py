@@ -90,7 +90,7 @@ def measure(network: Network, key: str, title: str, batch: int,
     import numpy as np
 
     from cvlab.build import build_model
-    from cvlab.tfrun import keras, tf
+    from cvlab.lazy_tf import keras, tf
 
     k = keras()
     k.backend.clear_session()

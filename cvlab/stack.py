@@ -93,11 +93,6 @@ def parse_stack(text: str, name: str = "custom") -> Network:
             except CvlabError as exc:          # a layer that does not fit its input's shape
                 raise StackSyntaxError(f"line {line_no}: {_reason(exc)}. Received: {line!r}") \
                     from None
-        try:
-            g.shape(layer_name)
-        except CvlabError as exc:
-            raise StackSyntaxError(f"line {line_no}: {_reason(exc)}. Received: {line!r}") \
-                from None
         defined[layer_name] = line_no
     network = g.network()
     nodes = tuple(replace(n, stage=label.get(n.stage, n.stage)) for n in network.nodes)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from cvlab import latency, plots, zoo
 from cvlab.labs import figures
-from cvlab.report import CONVENTION, human
+from cvlab.report import CONVENTION, short_count
 from ui.cached import all_profiles
 from ui.latency import launch as launch_latency
 from ui.latency import watch as watch_latency
@@ -35,7 +35,7 @@ st.caption(CONVENTION)
 
 table = pd.DataFrame([{
     "model": r["title"], "year": r["year"], "input": r["input"],
-    "params": human(r["params"]), "MACs": human(r["macs"]),
+    "params": short_count(r["params"]), "MACs": short_count(r["macs"]),
     "top-1 accuracy per MAC (%/GMAC)": round(r["top1"] / (r["macs"] / 1e9), 1) if r["top1"]
     else None,
     "ImageNet top-1 %": r["top1"], "top-1 source": r["source"]} for r in rows])
@@ -64,7 +64,7 @@ if measured:
     st.plotly_chart(figures.macs_vs_latency(measured, batch), width="stretch")
     st.dataframe(pd.DataFrame([{
         "model": r["title"], "input": "×".join(map(str, r["input_shape"])),
-        "MACs": human(r["macs"]), "ms / image": round(r["ms_per_image"], 3),
+        "MACs": short_count(r["macs"]), "ms / image": round(r["ms_per_image"], 3),
         "ms per G MACs": round(r["ms_per_image"] / (r["macs"] / 1e9), 2), "device": r["device"]}
         for r in measured if r["batch"] == batch]), hide_index=True, width="stretch")
     st.caption("Each network with random weights, inference mode, in Keras; the median of "

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from cvlab.labs.compound import ALPHA, BETA, GAMMA, multipliers, variants
-from cvlab.report import CONVENTION, human
+from cvlab.report import CONVENTION, short_count
 from ui import labs
 from ui.layout import page_setup
 
@@ -41,7 +41,7 @@ with right:
 st.header("2 · Spend the same compute three other ways")
 rows, rows_figure = labs.equal_macs(phi)
 st.markdown(
-    f"At φ = {phi:g} the compound network needs **{human(rows[0].macs)}** MACs. Each other "
+    f"At φ = {phi:g} the compound network needs **{short_count(rows[0].macs)}** MACs. Each other "
     "network gets about the same by growing only one dimension of B0, as far as it takes. "
     "The EfficientNet paper found that each single dimension's accuracy gain fades as it "
     "grows (a very wide but shallow net misses higher-level features; a much deeper one "

@@ -11,7 +11,7 @@ from cvlab import latency, zoo
 from cvlab.errors import CvlabError
 from cvlab.jobs import protocol
 from cvlab.labs.separable import separable_networks
-from cvlab.report import human
+from cvlab.report import short_count
 
 _CONV = re.compile(r"^(\d+)x(\d+)x(\d+),(\d+),(\d+)(?:,(same|valid))?$")
 
@@ -100,7 +100,7 @@ def _separable_jobs(text: str) -> list:
 
 def _table(rows: list[dict]) -> str:
     lines = [f"{'network':<28} {'batch':>5} {'MACs':>10} {'ms / image':>11}  device"]
-    lines += [f"{r['title'][:28]:<28} {r['batch']:>5} {human(r['macs']):>10} "
+    lines += [f"{r['title'][:28]:<28} {r['batch']:>5} {short_count(r['macs']):>10} "
               f"{r['ms_per_image']:>11.3f}  {r['device']}" for r in rows]
     lines.append(f"Stored in {latency.store_path()}; --force measures again.")
     return "\n".join(lines)

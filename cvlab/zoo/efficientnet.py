@@ -65,7 +65,7 @@ def scaled_efficientnet(width: float, depth: float, resolution: int, top_dropout
         x = g.bn(x, name="top_bn")
         x = g.act(x, "swish", name="top_activation")
     if include_top:
-        with g.head():
+        with g.stage("head"):
             x = g.gap(x, name="avg_pool")
             x = g.dropout(x, top_dropout, name="top_dropout")
             g.dense(x, classes, activation="softmax", name="predictions")
