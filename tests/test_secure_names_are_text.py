@@ -136,7 +136,8 @@ def test_no_page_turns_the_names_into_markup(evil, page, app_url):
     box = page.get_by_label("Folder", exact=True)
     box.fill(str(data))
     box.press("Enter")
-    page.get_by_text("A few images per class").wait_for(timeout=60_000)
+    page.get_by_text(EVIL["link"]).first.wait_for(timeout=60_000)  # the new folder's report
+    page.get_by_text(EVIL_FILE).first.wait_for(timeout=60_000)
     wait_until_idle(page)
     wait_for_ticks(page, 4)
     main = page.locator('[data-testid="stMain"]')
