@@ -116,6 +116,10 @@ def try_it(record: RunRecord) -> None:
         names = record.class_names
         path = st.selectbox("Held-out image", list(held_out), key="try_image",
                             format_func=lambda p: f"{p.name} (true class: {names[held_out[p]]})")
+        if not path.is_file():
+            st.warning(f"{path.name} is no longer at `{path.parent}`; pick another image or "
+                       "upload your own photos.")
+            return
         files = ((path.name, path.read_bytes()),)
     else:
         uploads = st.file_uploader("Photos", type=UPLOAD_TYPES, accept_multiple_files=True,

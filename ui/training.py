@@ -180,8 +180,9 @@ def run_summary(record: RunRecord) -> None:
     cols[3].metric("Images (train / val)",
                    f"{len(record.split['train'])} / {len(record.split['val'])}")
     cols[4].metric("Trained on", config.get("device", "?"))
-    source = config.get("weights_source") or {}
-    st.caption(f"Weights: {source.get('name', '?')} · {config.get('image_size')} px · "
+    source = config.get("weights_source") or "?"
+    source = source.get("name", "?") if isinstance(source, dict) else source
+    st.caption(f"Weights: {source} · {config.get('image_size')} px · "
                f"classes: {', '.join(record.class_names)} · folder `{record.path}`")
     if record.history:
         st.plotly_chart(plots.history(record.history), width="stretch")
