@@ -8,7 +8,8 @@
 
 Padding defaults to valid and stride to 1, for pooling too (so write
 ``maxpool 2x2 s2`` to halve the size). ``#`` starts a comment. Convolution and
-dense layers carry a bias. The result is an ordinary
+dense layers carry a bias. Layers are grouped into stages by the H×W they read
+(``32×32``, ``16×16``…, then ``head``). The result is an ordinary
 :class:`~cvlab.zoo.graph.Network`, so it profiles and builds like any zoo entry.
 """
 
@@ -62,7 +63,8 @@ def parse_stack(text: str, name: str = "custom") -> Network:
         counts[op] = counts.get(op, 0) + 1
         layer_name = f"{op}{counts[op]}"
         try:
-            _add(g, op, args, layer_name)
+            with g.stage(_stage_of(g, op)):
+                _add(g, op, args, layer_name)
         except _BadArgs:
             raise StackSyntaxError(f"line {line_no}: expected '{_EXPECTED[op]}'. "
                                    f"Received: {line!r}") from None
@@ -71,6 +73,15 @@ def parse_stack(text: str, name: str = "custom") -> Network:
 
 class _BadArgs(Exception):
     pass
+
+
+def _stage_of(g: GraphBuilder, op: str) -> str:
+    """A layer's stage: the H×W it reads (pooling closes its stage), or ``head`` once
+    the feature map is flattened or pooled away."""
+    shape = g.shape(g.last)
+    if op in ("flatten", "gap", "dense") or len(shape) != 3:
+        return "head"
+    return f"{shape[0]}×{shape[1]}"
 
 
 def _positive(text: str) -> int:
