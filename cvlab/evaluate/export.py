@@ -9,6 +9,10 @@ Formats (files in ``run_dir/exports/``):
   stored as int8 (about 4× smaller), activations still float32, inputs and outputs
   float32. It is not full-integer quantisation, which needs calibration images.
 
+Every export names its classes: ``exports/labels.txt`` (one name per line, in output
+order) sits beside the files, and each ``.tflite`` carries the same file as TFLite
+Metadata (see :mod:`cvlab.evaluate.tflite_labels`).
+
 Each export is reloaded (``.keras`` with ``safe_mode=True``, TFLite with
 ``tf.lite.Interpreter``) and checked on a few images against the run's model: top-1
 agreement and the largest absolute probability difference. The images are the first
@@ -35,6 +39,7 @@ from cvlab import tfrun
 from cvlab.errors import CvlabError
 from cvlab.evaluate.inference import read_images
 from cvlab.evaluate.rundir import Run, input_size, load_keras_file, load_model, open_run
+from cvlab.evaluate.tflite_labels import LABELS_FILE, labels_text, with_labels
 
 FORMATS = {"keras": "model.keras", "tflite": "model.tflite", "tflite-int8": "model-int8.tflite"}
 CHECK_IMAGES = 8
@@ -69,6 +74,8 @@ def export(
     reference = np.asarray(model.predict_on_batch(images.astype(np.float32)))
     folder = run.path / "exports"
     folder.mkdir(exist_ok=True)
+    labels = folder / LABELS_FILE
+    labels.write_text(labels_text(run.class_names), encoding="utf-8")
     rows = []
     for name in formats:
         path = folder / FORMATS[name]
@@ -86,7 +93,8 @@ def export(
                 probabilities.argmax(axis=1) == reference.argmax(axis=1))),
             "max_prob_diff": float(np.abs(probabilities - reference).max()),
         })
-    return {"run_dir": str(run.path), "image_size": list(size),
+    return {"run_dir": str(run.path), "image_size": list(size), "labels": str(labels),
+            "class_names": list(run.class_names),
             "source_bytes": run.model_path.stat().st_size,
             "check": {"images": len(images), "source": check_source},
             "latency": {"runs": runs, "warmup": warmup, "batch": 1}, "exports": rows}
@@ -115,7 +123,7 @@ def _write(name: str, run: Run, model, path: Path) -> None:
     except Exception as exc:
         raise CvlabError(f"Received: a model TFLite cannot convert ({type(exc).__name__}: "
                          f"{str(exc)[:300]}); allowed: models of built-in Keras layers.") from None
-    path.write_bytes(flat)
+    path.write_bytes(with_labels(flat, run.class_names, model_name=run.path.name))
 
 
 def _reloaded(name: str, path: Path) -> Callable[[np.ndarray], np.ndarray]:
