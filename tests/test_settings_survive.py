@@ -19,10 +19,10 @@ HOME = str(ROOT / "pages" / "home.py")
 
 
 def app() -> AppTest:
-    """The real entry point. ``from_string`` puts it in a folder without ``pages/``, so
-    AppTest runs it on every page as the server does (with ``pages/`` beside the entry
-    point, AppTest runs a page's file alone)."""
-    return AppTest.from_string((ROOT / "app.py").read_text(), default_timeout=120)
+    """The real entry point. With ``pages/`` beside it, AppTest starts every run in
+    Streamlit's old pages-folder mode (the page file alone, as a fresh server does for a
+    deep link); ``page_setup`` must bring the run back through ``app.py``."""
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
 
 
 def changed(name: str, p) -> object:

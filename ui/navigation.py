@@ -54,6 +54,21 @@ def entry_for(file: str) -> PageEntry:
                    f"declared: {known}")
 
 
+def through_entry_point() -> None:
+    """Make sure this run came through ``app.py``; rerun through it when it did not.
+
+    A fresh server whose first visitor opens a page's own URL runs that page file alone,
+    Streamlit's old ``pages/`` folder mode: flat sidebar, no sections, and ``app.py``
+    (which keeps settings across pages) skipped until someone opens the home page.
+    Leaving that mode and rerunning puts the session on ``st.navigation``.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def navigation():
     """``st.navigation`` over every declared page, grouped by section, home first."""
     groups: dict[str, list] = {section: [] for section in SECTIONS}
