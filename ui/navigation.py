@@ -6,12 +6,14 @@ title and icon from here, so the sidebar, the browser tab and the page agree.
 
 from __future__ import annotations
 
+import runpy
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
-PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
+ENTRY_POINT = Path(__file__).resolve().parents[1] / "app.py"
+PAGES_DIR = ENTRY_POINT.parent / "pages"
 
 
 @dataclass(frozen=True)
@@ -55,18 +57,20 @@ def entry_for(file: str) -> PageEntry:
 
 
 def through_entry_point() -> None:
-    """Make sure this run came through ``app.py``; rerun through it when it did not.
+    """Make sure this run goes through ``app.py``; when it did not, run ``app.py`` now.
 
     A fresh server whose first visitor opens a page's own URL runs that page file alone,
     Streamlit's old ``pages/`` folder mode: flat sidebar, no sections, and ``app.py``
     (which keeps settings across pages) skipped until someone opens the home page.
-    Leaving that mode and rerunning puts the session on ``st.navigation``.
+    Leaving that mode and running ``app.py`` in its place (which runs this page again,
+    through ``st.navigation``) puts the session on the sections for good.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        runpy.run_path(str(ENTRY_POINT), run_name="__main__")
+        st.stop()
 
 
 def navigation():
