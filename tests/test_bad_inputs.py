@@ -19,8 +19,11 @@ pytestmark = pytest.mark.slow
 MIME = {"png": "image/png", "zip": "application/zip"}
 
 
-def page(name: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=120).run()
+def page(name: str, **state) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=120)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
     assert not at.exception, at.exception
     return at
 
@@ -69,7 +72,7 @@ def test_datasets_folder_and_zip(data_dir):
 
 
 def test_augmentation_photo_and_pipeline_uploads():
-    at = page("augmentation_studio.py")
+    at = page("augmentation_studio.py", augment_spec='{"steps": []}')  # cheap grids
     at.selectbox(key="aug_photo").set_value("Upload…").run()
     expect = {"missing": "zero-byte", "not_image": "corrupt", "huge": "over the pixel limit"}
     for kind, file in bad_inputs.image_files().items():
@@ -87,7 +90,7 @@ def test_augmentation_photo_and_pipeline_uploads():
 
 
 def test_training_try_it_uploads_and_a_vanished_held_out_image(data_dir, tmp_path_factory):
-    run = fake_run(tmp_path_factory, "bad-inputs", test_fraction=0.25)
+    run = fake_run(tmp_path_factory)  # the session's tiny run, shared with the export tests
     shutil.copytree(run, data_dir / "data" / "runs" / run.name)
     at = page("training_studio.py")
     at.radio(key="try_source").set_value("My own photos").run()
