@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from cvlab.profile import Profile
-from cvlab.report import human, shape_text
+from cvlab.report import shape_text, short_count
 
 TEMPLATE = "plotly_white"
 SPATIAL_COLOR = "#1f77b4"
@@ -65,7 +65,7 @@ def breakdown(p: Profile, key: str, title: str | None = None) -> go.Figure:
         values = [groups[g][metric] for g in names]
         share = [100 * v / total if total else 0 for v in values]
         fig.add_trace(go.Bar(y=names, x=share, orientation="h", marker_color=color,
-                             text=[human(v) for v in values], textposition="auto",
+                             text=[short_count(v) for v in values], textposition="auto",
                              name=metric, showlegend=False,
                              hovertemplate="%{y}: %{x:.1f}% (%{text})<extra></extra>"),
                       row=1, col=col)
@@ -88,7 +88,7 @@ def per_layer(p: Profile, metric: str = "macs", top: int = 25,
     fig = go.Figure(go.Bar(
         x=[getattr(r, metric) for r in rows], y=[f"{r.name} ({r.kind})" for r in rows],
         orientation="h", marker_color=MAC_COLOR if metric == "macs" else PARAM_COLOR,
-        text=[human(getattr(r, metric)) for r in rows], textposition="auto"))
+        text=[short_count(getattr(r, metric)) for r in rows], textposition="auto"))
     fig.update_layout(template=TEMPLATE,
                       title=f"Heaviest {len(rows)} layers of {title or p.name} by {label}",
                       xaxis_title=label, yaxis={"autorange": "reversed"},
@@ -114,7 +114,7 @@ def compare(rows: Sequence[dict]) -> go.Figure:
         marker={"size": 14, "color": [r["top1"] for r in known], "colorscale": "Viridis",
                 "showscale": True, "colorbar": {"title": "top-1 %", "thickness": 14},
                 "line": {"width": 1, "color": "#333"}},
-        customdata=[[r["family"], r["top1"], human(r["macs"]), human(r["params"])]
+        customdata=[[r["family"], r["top1"], short_count(r["macs"]), short_count(r["params"])]
                     for r in known], name="ImageNet top-1 known",
         hovertemplate="%{text}<br>%{customdata[2]} MACs, %{customdata[3]} params<br>"
                       "top-1 %{customdata[1]:.1f}%<extra>%{customdata[0]}</extra>"))
@@ -123,7 +123,7 @@ def compare(rows: Sequence[dict]) -> go.Figure:
             x=[r["macs"] for r in unknown], y=[r["params"] for r in unknown], mode="markers",
             text=[r["title"] for r in unknown],
             marker={"size": 12, "color": "#bbbbbb", "symbol": "diamond"},
-            customdata=[[human(r["macs"]), human(r["params"])] for r in unknown],
+            customdata=[[short_count(r["macs"]), short_count(r["params"])] for r in unknown],
             name="no ImageNet figure", hovertemplate="%{text}<br>%{customdata[0]} MACs, "
                                                      "%{customdata[1]} params<extra></extra>"))
     ordered = known + unknown

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from cvlab import plots, zoo
-from cvlab.report import CONVENTION, human
+from cvlab.report import CONVENTION, short_count
 from ui.cached import all_profiles
 from ui.layout import page_setup
 
@@ -39,6 +39,6 @@ rows = [{"title": zoo.info(n).title, "family": zoo.info(n).family,
         for n, p in profiles.items() if zoo.info(n).family != "LeNet"]
 st.plotly_chart(plots.compare(rows), width="stretch")
 lenet = profiles["lenet5"]
-st.caption(f"LeNet-5 ({human(lenet.total_params)} parameters, {human(lenet.macs)} MACs) is "
-           "about a thousand times smaller than the rest and would squeeze them together; "
-           "Compare Models can add it.")
+st.caption(f"LeNet-5 ({short_count(lenet.total_params)} parameters, "
+           f"{short_count(lenet.macs)} MACs) is about a thousand times smaller than the rest "
+           "and would squeeze them together; Compare Models can add it.")

@@ -89,6 +89,15 @@ def test_augmentation_photo_and_pipeline_uploads():
         assert not at.exception and "not valid JSON" in shown(at)
 
 
+def test_feature_maps_upload():
+    at = page("feature_maps.py")
+    at.radio(key="fm_source").set_value("Upload").run()
+    expect = {"missing": "zero-byte", "not_image": "corrupt", "huge": "over the pixel limit"}
+    for kind, reason in expect.items():  # a 16-bit upload decodes as in the studio (above)
+        upload(at, "fm_upload", bad_inputs.image_files()[kind])
+        assert f"Cannot read {bad_inputs.image_files()[kind][0]}: {reason}" in at.error[0].value
+
+
 def test_training_try_it_uploads_and_a_vanished_held_out_image(data_dir, tmp_path_factory):
     run = fake_run(tmp_path_factory)  # the session's tiny run, shared with the export tests
     shutil.copytree(run, data_dir / "data" / "runs" / run.name)

@@ -25,7 +25,7 @@ import flatbuffers
 import numpy as np
 from flatbuffers.table import Table
 
-from cvlab import tfrun
+from cvlab import lazy_tf
 from cvlab.errors import CvlabError
 
 METADATA_NAME = "TFLITE_METADATA"
@@ -128,7 +128,7 @@ def _metadata(class_names: Sequence[str], model_name: str) -> bytes:
 
 def _utils():
     """TensorFlow's TFLite flatbuffer helpers (TensorFlow imported quietly first)."""
-    tfrun.tf()
+    lazy_tf.tf()
     return importlib.import_module("tensorflow.lite.tools.flatbuffer_utils")
 
 
