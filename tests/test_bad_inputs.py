@@ -90,8 +90,7 @@ def test_augmentation_photo_and_pipeline_uploads():
 
 
 def test_feature_maps_upload():
-    at = page("feature_maps.py")
-    at.radio(key="fm_source").set_value("Upload").run()
+    at = page("feature_maps.py", fm_source="Upload")  # no model run for a bundled photo
     expect = {"missing": "zero-byte", "not_image": "corrupt", "huge": "over the pixel limit"}
     for kind, reason in expect.items():  # a 16-bit upload decodes as in the studio (above)
         upload(at, "fm_upload", bad_inputs.image_files()[kind])
