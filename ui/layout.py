@@ -20,3 +20,4 @@ def page_setup(page_file: str, lede: str) -> None:
         else entry.title
     st.title(f"{entry.icon} {title}")
     st.caption(lede)
+

@@ -38,6 +38,9 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("architecture_explorer.py", "Architecture Explorer", "🧭", "Architectures"),
     PageEntry("compare_models.py", "Compare Models", "📊", "Architectures"),
     PageEntry("feature_maps.py", "Feature Maps & Grad-CAM", "🔦", "Architectures"),
+    PageEntry("inception_lab.py", "1×1 & Inception", "🧩", "Cost labs"),
+    PageEntry("mobilenet_lab.py", "Depthwise & MobileNet", "📱", "Cost labs"),
+    PageEntry("scaling_lab.py", "Compound scaling", "📈", "Cost labs"),
     PageEntry("augmentation_studio.py", "Augmentation Studio", "🎨", "Data"),
     PageEntry("datasets.py", "Datasets", "🗂️", "Data"),
     PageEntry("training_studio.py", "Training Studio", "🏋️", "Training"),
@@ -60,11 +63,13 @@ def entry_for(file: str) -> PageEntry:
 def through_entry_point() -> None:
     """Make sure this run goes through ``app.py``; when it did not, run ``app.py`` now.
 
-    A fresh server whose first visitor opens a page's own URL runs that page file alone,
-    Streamlit's old ``pages/`` folder mode: flat sidebar, no sections, and ``app.py``
-    (which keeps settings across pages) skipped until someone opens the home page.
-    Leaving that mode and running ``app.py`` in its place (which runs this page again,
-    through ``st.navigation``) puts the session on the sections for good.
+    A fresh server whose first visitor opens a page's own URL (``/inception_lab``) sees a
+    ``pages/`` folder and runs that file alone, Streamlit's old pages-folder mode: a flat
+    file list in the sidebar, and ``app.py`` (which keeps settings across pages) skipped
+    until some run calls ``st.navigation``. We switch the mode off as ``st.navigation``
+    does and run ``app.py`` in place (it runs this page again, in its section), then stop
+    the outer run. In place rather than ``st.rerun()``: a rerun shows the browser an idle
+    moment between the two runs, and AppTest starts every run in that mode.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
