@@ -168,7 +168,7 @@ def test_explorer_titles_stages_aux_and_a_lasting_keras_check(page, app_url):
 
     page.get_by_text("Your own stack").first.click()
     act(page)
-    page.get_by_role("tab", name="By stage").click()
+    page.get_by_role("tab", name="By branch").click()
     page.wait_for_timeout(500)
     stages = _texts(page, ".js-plotly-plot .ytick text")
     assert {"32×32", "16×16", "head"} <= set(stages), stages
