@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.navigation import entry_for
+from ui.navigation import entry_for, through_entry_point
 
 
 def page_setup(page_file: str, lede: str) -> None:
@@ -12,6 +12,7 @@ def page_setup(page_file: str, lede: str) -> None:
 
     Call first on every page. The title and icon come from ``ui/navigation.py``.
     """
+    through_entry_point()
     entry = entry_for(page_file)
     st.set_page_config(page_title=f"{entry.title} · cvlab", page_icon=entry.icon,
                        layout="wide")
@@ -19,3 +20,4 @@ def page_setup(page_file: str, lede: str) -> None:
         else entry.title
     st.title(f"{entry.icon} {title}")
     st.caption(lede)
+
