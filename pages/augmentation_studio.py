@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from cvlab.augment.codegen import pipeline_code
 from cvlab.augment.photos import PHOTOS
 from cvlab.augment.spec import spec_to_json
-from cvlab.data.images import Rejected, decode
 from cvlab.errors import CvlabError
-from ui.augment import controls, photo, pipeline_for, prepared, restore
+from ui import messages
+from ui.augment import controls, photo, pipeline_for, prepared, restore, uploaded_image
 from ui.layout import page_setup
 from ui.text import md
 
@@ -40,18 +38,17 @@ with left:
             st.info("Upload an image to augment it.")
             st.stop()
         try:
-            source = decode(Path(uploaded.name), data=uploaded.getvalue()).pixels
-        except Rejected as exc:
-            st.error(md(f"Cannot use {uploaded.name!r}: {exc.detail}"))
+            source = uploaded_image(uploaded)
+        except CvlabError as exc:
+            messages.error(exc)
             st.stop()
     else:
         source = photo(choice)
     partner = None
     if spec.batch_steps:
-        second = st.selectbox("Second image for mixing", list(PHOTOS), index=1,
-                              key="aug_partner")
+        second = st.selectbox("Second image for mixing", list(PHOTOS), key="aug_partner")
         partner = prepared(photo(second))
-    seed = int(st.number_input("Seed", 0, 2**31 - 1, value=0, step=1, key="aug_seed",
+    seed = int(st.number_input("Seed", 0, 2**31 - 1, step=1, key="aug_seed",
                                help="The same seed gives the same nine draws."))
     st.image(source, caption="Original")
 

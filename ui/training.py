@@ -172,7 +172,8 @@ def run_label(record: RunRecord) -> str:
         return f"⚠ {record.path.name} · damaged, not read"
     best = (record.state or {}).get("best_val_accuracy")
     score = f"best val {best:.0%}" if best is not None else "no epoch yet"
-    return f"{record.path.name} · {len(record.history)} epochs · {score}"
+    count = len(record.history)
+    return f"{record.path.name} · {count} epoch{'' if count == 1 else 's'} · {score}"
 
 
 def run_summary(record: RunRecord) -> None:
