@@ -26,7 +26,7 @@ EVIL = {
     "anchor": '<a href="https:evil.example">anchor',
     "katex": "$$\\sum_{i} evil_i$$",
 }
-EVIL_FILE = "[f](https:evil.example).png"  # our own: a file name is a name too
+EVIL_FILE = "[f](evil.ex).png"  # our own: a file name is a name too (short: captions clip)
 COLOURS = [(220, 40, 40), (40, 200, 60), (40, 60, 220), (230, 200, 40)]
 
 
@@ -106,7 +106,7 @@ MARKUP = """() => {
     for (const el of document.querySelectorAll('a, img, image, [src], [href], [srcset]')) {
         for (const attr of ['href', 'src', 'srcset', 'xlink:href']) {
             const value = el.getAttribute(attr) || '';
-            if (value.includes('evil.example')) bad.push(el.outerHTML.slice(0, 200));
+            if (value.includes('evil.ex')) bad.push(el.outerHTML.slice(0, 200));
         }
     }
     for (const el of document.querySelectorAll('.katex, .katex-display, math')) {

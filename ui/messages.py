@@ -10,6 +10,8 @@ import re
 
 import streamlit as st
 
+from ui.text import md
+
 _PATH = re.compile(r"[^\s`'\"(),;]*[/\\][^\s`'\"(),;]*")
 _TRAILING = ".:"
 
@@ -25,9 +27,26 @@ def code_paths(text: str) -> str:
     return _PATH.sub(wrap, text)
 
 
+def literal(text: str) -> str:
+    """Like :func:`code_paths`, with every other character escaped (:func:`ui.text.md`), so
+    names from users' folders (a Markdown link, an image, KaTeX) show as the text they are."""
+    parts, last = [], 0
+    for match in _PATH.finditer(text):
+        token = match.group(0)
+        core = token.rstrip(_TRAILING)
+        parts.append(md(text[last:match.start()]))
+        if core.strip("/\\") and "`" not in core:
+            parts.append(f"`{core}`" + md(token[len(core):]))
+        else:
+            parts.append(md(token))
+        last = match.end()
+    parts.append(md(text[last:]))
+    return "".join(parts)
+
+
 def error(text: str) -> None:
-    st.error(code_paths(str(text)), icon="🚫")
+    st.error(literal(str(text)), icon="🚫")
 
 
 def warning(text: str) -> None:
-    st.warning(code_paths(str(text)), icon="⚠️")
+    st.warning(literal(str(text)), icon="⚠️")
