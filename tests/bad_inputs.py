@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from cvlab.data.images import DEFAULT_MAX_PIXELS
+from cvlab.data.images import MAX_PIXELS
 
 DEEP_VALUE = 40_000  # a 16-bit grey: 40_000 // 257 = 155 in 8 bits, far from white
 KINDS = ("missing", "not_image", "deep", "huge")
@@ -34,7 +34,7 @@ def deep_png() -> bytes:
 
 def huge_png() -> bytes:
     """A square bilevel PNG with more pixels than the app's limit."""
-    side = math.isqrt(DEFAULT_MAX_PIXELS) + 1
+    side = math.isqrt(MAX_PIXELS) + 1
     return png_bytes(Image.new("1", (side, side)))
 
 

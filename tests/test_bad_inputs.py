@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rendered import rendered
 from streamlit.testing.v1 import AppTest
 
 from tests import bad_inputs
@@ -30,7 +31,8 @@ def page(name: str, **state) -> AppTest:
 
 def shown(at: AppTest) -> str:
     """Every alert and caption on the page, as one text."""
-    parts = [e.value for kind in ("error", "warning", "info", "success") for e in at.get(kind)]
+    parts = [rendered(e.value) for kind in ("error", "warning", "info", "success")
+             for e in at.get(kind)]
     return "\n".join(parts)
 
 
@@ -80,7 +82,7 @@ def test_augmentation_photo_and_pipeline_uploads():
         if kind == "deep":  # a correct picture: nine draws, no message
             assert not at.error and len([c for i in at.image for c in i.captions]) == 10
         else:
-            assert f"{file[0]} cannot be used: {expect[kind]}" in at.error[0].value
+            assert f"{file[0]} cannot be used: {expect[kind]}" in rendered(at.error[0].value)
     at.selectbox(key="aug_photo").set_value(at.selectbox(key="aug_photo").options[0]).run()
     for kind in ("missing", "not_image"):
         name, data = bad_inputs.image_files()[kind]
@@ -94,20 +96,25 @@ def test_feature_maps_upload():
     expect = {"missing": "zero-byte", "not_image": "corrupt", "huge": "over the pixel limit"}
     for kind, reason in expect.items():  # a 16-bit upload decodes as in the studio (above)
         upload(at, "fm_upload", bad_inputs.image_files()[kind])
-        assert f"Cannot read {bad_inputs.image_files()[kind][0]}: {reason}" in at.error[0].value
+        name = bad_inputs.image_files()[kind][0]
+        assert f"Cannot read {name}: {reason}" in rendered(at.error[0].value)
 
 
-def test_training_try_it_uploads_and_a_vanished_held_out_image(data_dir, tmp_path_factory):
+def test_training_try_it_uploads_and_a_vanished_held_out_image(data_dir, tmp_path_factory,
+                                                               monkeypatch):
     run = fake_run(tmp_path_factory)  # the session's tiny run, shared with the export tests
+    # Its images live in the session's folder, which must be a data root to be read.
+    monkeypatch.setenv("CVLAB_DATA_ROOTS", f"{data_dir}:{tmp_path_factory.getbasetemp()}")
     shutil.copytree(run, data_dir / "data" / "runs" / run.name)
     at = page("training_studio.py")
     at.radio(key="try_source").set_value("My own photos").run()
     for kind, file in bad_inputs.image_files().items():
         upload(at, "try_uploads", file, multiple=True)
         if kind == "deep":  # a correct picture and its top-3 chart
-            assert not at.error and "deep16.png" in [c for i in at.image for c in i.captions]
+            assert not at.error and "deep16.png" in [rendered(c) for i in at.image
+                                                     for c in i.captions]
         else:
-            assert "Received: no readable image" in at.error[0].value, kind
+            assert "Received: no readable image" in rendered(at.error[0].value), kind
     at.radio(key="try_source").set_value("A held-out image").run()
     held_out = Path(at.selectbox(key="try_image").value)
     held_out.unlink()
