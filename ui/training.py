@@ -17,19 +17,16 @@ from cvlab.augment.spec import OPS, default_spec, spec_from_json, spec_to_dict
 from cvlab.data import SAMPLES, app_data_dir, data_roots, ensure_sample
 from cvlab.errors import CvlabError
 from cvlab.train import MODES, RunRecord, TrainConfig, list_runs, read_run
-from cvlab.train.config import BASE_LAYERS, DEFAULT_FINE_TUNE_AT, DEFAULT_LEARNING_RATE
+from cvlab.train.base_layers import base_layers, weights_layout
+from cvlab.train.config import DEFAULT_FINE_TUNE_AT, DEFAULT_LEARNING_RATE
+from cvlab.train.modes import MODE_RECORDS
 from ui import jobs
 from ui.augment import SPEC_KEY
 
 JOB_KEY = "training_job"
 SHOWN_RUN_KEY = "training_run"
 IMAGE_SIZES = (32, 64, 96, 128, 160, 192, 224)
-MODE_TEXT = {
-    "frozen": "frozen: train only a new head on ImageNet features (fastest)",
-    "fine-tune": "fine-tune: head first, then unfreeze the top of the base",
-    "full": "full: start from ImageNet, train every layer",
-    "scratch": "scratch: random start, train every layer (slowest to learn)",
-}
+MODE_TEXT = {m.name: m.label for m in MODE_RECORDS}
 SAMPLE_TEXT = {"faces": "faces vs. not faces (200 images)",
                "shapes": "circles, squares, triangles (180 images)"}
 
@@ -87,11 +84,12 @@ def settings(dataset: Path) -> TrainConfig:
                                     "the same result.")
     fine_tune_at = None
     if mode == "fine-tune":
+        count = base_layers(weights_layout("imagenet", int(image_size)))
         fine_tune_at = right.slider(
-            "Unfreeze from base layer", 1, BASE_LAYERS - 1, DEFAULT_FINE_TUNE_AT,
+            "Unfreeze from base layer", 1, count - 1, DEFAULT_FINE_TUNE_AT,
             key="train_fine_tune_at",
-            help=f"MobileNetV2's base has {BASE_LAYERS} layers; layers from this one up "
-                 "train in the second phase.")
+            help=f"MobileNetV2's base has {count} layers with these weights; layers from "
+                 "this one up train in the second phase.")
     augment = augmentation_choice()
     return TrainConfig(str(dataset), mode=mode, epochs=int(epochs), image_size=int(image_size),
                        batch_size=int(batch_size), learning_rate=float(learning_rate),

@@ -15,12 +15,13 @@ import threading
 from pathlib import Path
 
 from cvlab.errors import CvlabError
-from cvlab.train.config import MODES, TrainConfig
+from cvlab.train.config import DEFAULT_FINE_TUNE_AT, DEFAULT_TEST_FRACTION, TrainConfig
+from cvlab.train.modes import cli_help
 
 #: Options that describe a new run; with --resume only --epochs may be given.
 RUN_OPTIONS = ("mode", "fine_tune_at", "head_epochs", "image_size", "batch_size",
                "learning_rate", "weights", "seed", "val_fraction", "test_fraction",
-               "augment", "cached_views", "out")
+               "augment", "cached_views", "train_per_class", "out")
 BAR_WIDTH = 24
 
 
@@ -30,27 +31,35 @@ def register(subparsers) -> None:
         description=__doc__.splitlines()[0].split(": ", 1)[1])
     parser.add_argument("data_dir", metavar="DIR", nargs="?",
                         help="folder with one sub-folder per class")
-    parser.add_argument("--mode", help=f"{' | '.join(MODES)} (default frozen)")
+    parser.add_argument("--mode", help=cli_help())
     parser.add_argument("--epochs", type=int, help="epochs in all (default 10)")
     parser.add_argument("--fine-tune-at", type=int, metavar="N",
-                        help="fine-tune: unfreeze base layers from index N up (default 100 "
-                        "of 155)")
+                        help=f"fine-tune: unfreeze base layers from index N up (default "
+                        f"{DEFAULT_FINE_TUNE_AT}; the base has 155 layers with torchvision "
+                        "weights, 154 with Keras')")
     parser.add_argument("--head-epochs", type=int, metavar="N",
                         help="fine-tune: epochs with the base frozen first (default half)")
     parser.add_argument("--image-size", type=int, metavar="S", help="square side (default 160)")
     parser.add_argument("--batch-size", type=int, metavar="B", help="default 32")
     parser.add_argument("--learning-rate", type=float, metavar="LR",
-                        help="default 1e-3 (full: 1e-4); fine-tune continues at LR/10")
+                        help="default: the mode's (see --mode); fine-tune continues at LR/10")
     parser.add_argument("--weights", help="imagenet (default) | imagenet-keras | none | PATH")
     parser.add_argument("--seed", type=int, help="split and training seed (default 0)")
     parser.add_argument("--val-fraction", type=float, help="default 0.2")
-    parser.add_argument("--test-fraction", type=float, help="held out for evaluate (default 0)")
+    parser.add_argument("--test-fraction", type=float,
+                        help="test split, never seen in training or model selection; "
+                        f"evaluate reports it (default {DEFAULT_TEST_FRACTION})")
+    parser.add_argument("--train-per-class", type=int, metavar="N",
+                        help="train on a seeded sample of N images per class (val and test "
+                        "stay whole)")
     parser.add_argument("--augment", metavar="PIPELINE.json",
                         help="augmentation pipeline exported by the studio")
     parser.add_argument("--cached-views", type=int, metavar="K",
-                        help="frozen + augment: augmented views of the training set to cache")
+                        help="frozen/fine-tune + augment: augmented views of the training "
+                        "set to cache for the head phase")
     parser.add_argument("--no-feature-cache", action="store_true",
-                        help="frozen: recompute the base every epoch (as the TF tutorial)")
+                        help="frozen/fine-tune: recompute the base in every head epoch (as "
+                        "the TF tutorial)")
     parser.add_argument("--out", metavar="RUN_DIR", help="default runs/<timestamp>-<mode>")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue a stopped or failed run")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -87,7 +96,7 @@ def _config(args) -> TrainConfig:
     given = {name: getattr(args, name) for name in
              ("mode", "epochs", "fine_tune_at", "head_epochs", "image_size", "batch_size",
               "learning_rate", "weights", "seed", "val_fraction", "test_fraction",
-              "cached_views")
+              "cached_views", "train_per_class")
              if getattr(args, name) is not None}
     if args.augment:
         given["augment"] = _read_spec(args.augment)
@@ -167,7 +176,8 @@ def render(result) -> str:
         f"mode         {result.mode} on {result.device}",
         f"weights      {result.weights_source['name']}",
         f"classes      {', '.join(result.classes)}",
-        f"images       {result.train_images} train, {result.val_images} validation",
+        f"images       {result.train_images} train, {result.val_images} validation, "
+        f"{result.test_images} test (held out for evaluate)",
         f"epochs run   {result.epochs_run}" + (" (stopped early)" if result.stopped else ""),
         f"best epoch   {result.best_epoch}: val accuracy {accuracy}, val loss {loss}",
         f"seconds      {result.seconds:.1f}",
