@@ -11,7 +11,7 @@ from train_folders import write_shapes
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = {"run_dir", "mode", "weights_source", "classes", "train_images", "val_images",
-        "epochs_run", "val_accuracy", "val_loss", "seconds"}
+        "test_images", "epochs_run", "val_accuracy", "val_loss", "seconds"}
 
 
 def cvlab(*args, cwd=ROOT):
@@ -36,7 +36,8 @@ def test_scratch_json_is_one_object_with_the_contract_keys(shapes, tmp_path):
     assert result["run_dir"] == str(out.resolve()) and result["mode"] == "scratch"
     assert result["weights_source"]["name"] == "none"
     assert result["classes"] == ["blue", "green", "red"]
-    assert (result["train_images"], result["val_images"], result["epochs_run"]) == (24, 6, 1)
+    assert [result[k] for k in ("train_images", "val_images", "test_images", "epochs_run")] \
+        == [18, 6, 6, 1]  # the default 15% test split is kept out of training
     assert 0.0 <= result["val_accuracy"] <= 1.0 and result["val_loss"] > 0
     assert (out / "model.keras").is_file()
     assert "epoch 1/1 (train)" in done.stderr

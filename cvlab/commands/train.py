@@ -31,7 +31,7 @@ def register(subparsers) -> None:
         description=__doc__.splitlines()[0].split(": ", 1)[1])
     parser.add_argument("data_dir", metavar="DIR", nargs="?",
                         help="folder with one sub-folder per class")
-    parser.add_argument("--mode", help=cli_help())
+    parser.add_argument("--mode", help=cli_help() + " (default frozen)")
     parser.add_argument("--epochs", type=int, help="epochs in all (default 10)")
     parser.add_argument("--fine-tune-at", type=int, metavar="N",
                         help=f"fine-tune: unfreeze base layers from index N up (default "

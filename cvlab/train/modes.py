@@ -73,4 +73,4 @@ def mode(name: str) -> Mode:
 
 
 def cli_help() -> str:
-    return "; ".join(m.help() for m in MODE_RECORDS) + " (default frozen)"
+    return "; ".join(m.help() for m in MODE_RECORDS)
