@@ -45,3 +45,19 @@ def _classifier(layout, build_classifier, weights_source):
         blank = weights_source("none", None, layout, layout, None)
         _BUILT[layout] = build_classifier(blank, 32, 3)
     return _BUILT[layout]
+
+
+@pytest.mark.parametrize("layout", ["torch", "keras"])
+def test_the_fine_tune_cut_is_crossed_by_one_tensor_only(layout):
+    from cvlab.train.base_layers import base_profile
+    from cvlab.train.prefix import cut_index
+
+    records = base_profile(layout)
+    position = {r.name: i for i, r in enumerate(records)}
+    for fine_tune_at in (2, 30, 100, 140, base_layers(layout) - 1):
+        cut = cut_index(layout, fine_tune_at)
+        assert 0 < cut < fine_tune_at
+        crossing = {name for r in records[cut + 1:] for name in r.inputs
+                    if position[name] <= cut}
+        assert crossing == {records[cut].name}
+    assert records[cut_index(layout, 100)].name == "block_10_project_BN"

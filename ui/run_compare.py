@@ -107,6 +107,9 @@ def tricks(records: list[RunRecord]) -> None:
                              key="tricks_members", format_func=lambda p: run_name(by_path[p]),
                              help="Runs on the same classes and the same test split; their "
                                   "probabilities are averaged.")
+    if not partners:
+        st.caption("An ensemble needs other runs on the same classes and the same test "
+                   "split (same folder and seed), so that no member trained on a test image.")
     key = f"tricks:{base}:{','.join(members)}"
     if st.button("Measure 10-crop and the ensemble on the test split", key="tricks_go"):
         from cvlab.evaluate import evaluate

@@ -56,14 +56,20 @@ def evaluation(record: RunRecord) -> None:
         return
     single = report["single"]
     cols = st.columns(3)
-    cols[0].metric("Accuracy", f"{single['accuracy']:.1%}",
-                   help=f"On the run's {report['source']['subset']} images.")
+    low, high = single["accuracy_ci"]
+    cols[0].metric(f"Accuracy ({report['source']['subset']} split)", f"{single['accuracy']:.1%}",
+                   help=f"95% interval {low:.0%}–{high:.0%} (Wilson), on the run's "
+                        f"{report['source']['subset']} images.")
     cols[1].metric("Images", single["images"])
     cols[2].metric("Misclassified", len(single["misclassified"]))
     if "multicrop" in report:
         crop = report["multicrop"]
-        st.info(f"10-crop: {crop['accuracy']:.1%} ({crop['accuracy_gain'] * 100:+.1f} points) at "
-                f"{crop['slowdown']:.1f}× the inference time.")
+        gain_low, gain_high = (100 * v for v in crop["gain_ci"])
+        st.info(f"10-crop: {crop['accuracy']:.1%} ({crop['accuracy_gain'] * 100:+.1f} points, "
+                f"95% interval {gain_low:+.1f} to {gain_high:+.1f}) at "
+                f"{crop['slowdown']:.1f}× the inference time."
+                + ("" if gain_low > 0 or gain_high < 0 else
+                   " The gain is not distinguishable from noise on these images."))
     left, right = st.columns(2)
     left.plotly_chart(plots.confusion(single["confusion_matrix"], report["class_names"]),
                       width="stretch")

@@ -103,7 +103,7 @@ def stored() -> list[Path]:
 def label(folder: Path) -> str:
     plan = _plan(folder)
     return (f"{folder.name} · {Path(plan.get('dataset', '?')).name} · "
-            f"{', '.join(plan.get('modes', []))} · {status(folder)}")
+            f"{', '.join(plan.get('modes', []))} × {', '.join(plan.get('per_class', []))}")
 
 
 def panel(folder: Path) -> None:

@@ -9,7 +9,9 @@ phase by phase (:mod:`cvlab.train.modes`), each epoch recorded by
 
 Feature cache. While the base is frozen it is a fixed function, so the head phase of
 ``frozen`` and ``fine-tune`` trains the head alone on cached pooled features; only the
-``fine-tune`` phase runs the base. A best epoch from the head phase is exported with the
+``fine-tune`` phase runs the base, and (without augmentation) only its part from a block
+boundary below ``fine_tune_at`` up, on cached outputs of the frozen bottom
+(:mod:`cvlab.train.prefix`). A best epoch from the head phase is exported with the
 base's pretrained weights, exactly as they were while it trained.
 
 Stopping. A stop request — ``stop_event.set()``, or a ``STOP`` file in the run folder —
@@ -45,7 +47,7 @@ from cvlab.data import Split, Subset, scan, split
 from cvlab.data.split import per_class_sample
 from cvlab.errors import CvlabError
 from cvlab.train import device as devices
-from cvlab.train import features
+from cvlab.train import features, prefix
 from cvlab.train.callbacks import (
     ProgressEvent,
     RunState,
@@ -108,6 +110,7 @@ class _Session:
     device: devices.Device
     state: RunState
     started: float
+    top: prefix.Split | None = None  # the fine-tune phase's cut model, once built
 
 
 def train(config: TrainConfig, progress: Progress | None = None,
@@ -183,6 +186,28 @@ def _cached(cfg: TrainConfig, phase: str) -> bool:
     return cfg.uses_feature_cache and phase == mode(cfg.mode).cached_phase
 
 
+def _cut(s: _Session, clf: Classifier, phase: str) -> prefix.Split | None:
+    """The fine-tune phase's bottom/top split when its cache applies (see module doc)."""
+    cfg = s.config
+    if phase != "fine-tune" or not cfg.uses_feature_cache or cfg.augment is not None:
+        return None
+    if s.top is None:
+        split_ = prefix.split_model(clf, s.source.layout, cfg.fine_tune_at)
+        images = len(s.parts.train) + len(s.parts.val)
+        if split_ is None or prefix.cache_bytes(images, split_.bottom) > prefix.MAX_CACHE_BYTES:
+            return None
+        s.top = split_
+    return s.top
+
+
+def _model(s: _Session, clf: Classifier, phase: str):
+    """The model that trains in ``phase``: the head, the top of a cut base, or all."""
+    if _cached(s.config, phase):
+        return clf.head
+    cut = _cut(s, clf, phase)
+    return cut.top if cut else clf.model
+
+
 def _run(s: _Session, progress: Progress | None, stop_event) -> RunResult:
     keras = tfrun.keras()
     cfg, paths, state = s.config, s.paths, s.state
@@ -221,18 +246,18 @@ def _run(s: _Session, progress: Progress | None, stop_event) -> RunResult:
 def _fit(s: _Session, clf: Classifier, should_stop, progress) -> None:
     cfg, state = s.config, s.state
     plan = [p for p in phases(cfg) if p[2] > state.epoch]
-    data = {}  # cached: (train, val, steps) on features; else on images, built when needed
+    data = {}  # image batches, built once when a phase needs them
     restored = _restore(s, clf) if state.epoch else None
     for phase, first, end, learning_rate in plan:
         if should_stop():
             state.stopped = True
             return
-        cached = _cached(cfg, phase)
-        if cached not in data:
-            data[cached] = (_feature_data(s, clf, should_stop, progress) if cached
-                            else _image_data(s))
-        train_ds, val_ds, steps = data[cached]
-        model = clf.head if cached else clf.model
+        model = _model(s, clf, phase)
+        if model is not clf.model:  # trains on cached outputs of the frozen part
+            inputs = clf.features if model is clf.head else s.top.bottom
+            train_ds, val_ds, steps = _feature_data(s, inputs, should_stop, progress)
+        else:
+            train_ds, val_ds, steps = data.setdefault("images", _image_data(s))
         if phase != restored:
             set_phase(clf, phase, cfg.fine_tune_at)
             compile_model(model, learning_rate)
@@ -257,17 +282,17 @@ def _image_data(s: _Session):
     return train_ds, val_ds, None
 
 
-def _feature_data(s: _Session, clf: Classifier, should_stop, progress):
+def _feature_data(s: _Session, frozen_part, should_stop, progress):
     cfg = s.config
-    cache = _embed(s, clf, should_stop, progress)
+    cache = _embed(s, frozen_part, should_stop, progress)
     return (features.feature_batches(cache, cfg.batch_size, cfg.seed, s.state.epoch),
             features.val_batches(cache, cfg.batch_size),
             features.steps_per_epoch(cache, cfg.batch_size))
 
 
-def _embed(s: _Session, clf: Classifier, should_stop, progress) -> features.FeatureCache:
-    """Pooled base features of the training set (``cached_views`` augmented passes) and of
-    the val set; the test set is never embedded."""
+def _embed(s: _Session, frozen_part, should_stop, progress) -> features.FeatureCache:
+    """``frozen_part``'s outputs for the training set (``cached_views`` augmented passes)
+    and the val set; the test set is never embedded."""
     cfg = s.config
     classes = len(s.parts.class_names)
     train_ds = image_batches(s.parts.train, classes, cfg.image_size, cfg.batch_size,
@@ -284,7 +309,7 @@ def _embed(s: _Session, clf: Classifier, should_stop, progress) -> features.Feat
         if progress:
             progress(ProgressEvent("features", step=done[0], steps=total))
 
-    forward = features.inference(clf.features)
+    forward = features.inference(frozen_part)
     passes = [features.embed(forward, train_ds, should_stop=should_stop, on_batch=tick)
               for _ in range(views)]
     val, val_labels = features.embed(forward, val_ds, should_stop=should_stop, on_batch=tick)
@@ -296,7 +321,7 @@ def _restore(s: _Session, clf: Classifier) -> str:
     """Load ``last.keras`` (weights and optimizer state) in the phase it was saved in."""
     cfg, state = s.config, s.state
     rate = {phase: lr for phase, _, _, lr in phases(cfg)}[state.phase]
-    model = clf.head if _cached(cfg, state.phase) else clf.model
+    model = _model(s, clf, state.phase)
     set_phase(clf, state.phase, cfg.fine_tune_at)
     compile_model(model, rate)
     model.optimizer.build(model.trainable_variables)
@@ -316,9 +341,7 @@ def _export_best(s: _Session, clf: Classifier, pretrained: list | None) -> bool:
                  state.phase)
     if _cached(s.config, phase):
         clf.base.set_weights(pretrained)
-        layers_only(clf.head).load_weights(s.paths.best)
-    else:
-        layers_only(clf.model).load_weights(s.paths.best)
+    layers_only(_model(s, clf, phase)).load_weights(s.paths.best)
     complete = _float32_copy(s, clf) if s.device.mixed else clf.model
     save_atomic(layers_only(complete), s.paths.model)
     return True

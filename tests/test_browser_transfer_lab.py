@@ -1,0 +1,40 @@
+"""The Transfer Lab in headless Chromium: a small data-size experiment run with clicks."""
+
+import pytest
+
+from tests.browser import assert_no_exception, open_page, screenshot, wait_until_idle
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _remove_tag(page, text: str) -> None:
+    tag = page.locator('[data-baseweb="tag"]', has_text=text).first
+    tag.locator('[role="presentation"]').first.click()
+    wait_until_idle(page, after_action=True)
+
+
+def test_run_a_small_data_size_experiment_and_see_its_plot(page, app_url):
+    open_page(page, f"{app_url}/transfer_lab")
+    main = page.locator('[data-testid="stMain"]')
+    assert "rule of thumb" in main.inner_text()
+    for text in ("full", "scratch", "25"):
+        _remove_tag(page, text)
+    page.get_by_label("Epochs per run").fill("1")
+    page.keyboard.press("Enter")
+    wait_until_idle(page, after_action=True)
+    assert "2 training runs" in main.inner_text()  # frozen at 5 and at 10 per class
+    page.get_by_role("button", name="▶ Run the experiment").click()
+    page.get_by_text("Test accuracy on the same").wait_for(timeout=300_000)
+    page.get_by_text("finished 2 runs").or_(page.get_by_text("· finished")).first.wait_for(
+        timeout=300_000)
+    wait_until_idle(page)
+    assert_no_exception(page)
+    assert page.locator(".js-plotly-plot .scatterlayer .trace").count() >= 1
+    text = main.inner_text()
+    assert "training images per class" in text and "95% interval" in text
+    screenshot(page, "transfer-lab-curve")
+
+    page.reload()  # stored on disk: a reload shows the same plot
+    open_page(page, page.url)
+    page.get_by_text("Test accuracy on the same").wait_for(timeout=60_000)
+    screenshot(page, "transfer-lab-reloaded")
