@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
@@ -14,7 +12,7 @@ from ui.fine_tune_picture import fine_tune_picture
 from ui.layout import page_setup
 from ui.run_compare import compare, evaluate_missing, lab_runs, run_name, test_report, tricks
 from ui.training import choose_dataset
-from ui.transfer_curve import controls, label, launch, panel, stored
+from ui.transfer_curve import controls, launch, panel, stored
 
 page_setup(
     __file__,
@@ -45,17 +43,16 @@ with st.container(border=True):
     if st.button("▶ Run the experiment", type="primary", key="curve_start",
                  disabled=not runs_count):
         try:
-            st.session_state["curve_shown"] = str(launch(dataset, modes, amounts, epochs,
-                                                         size, seed))
+            launch(dataset, modes, amounts, epochs, size, seed)
         except CvlabError as exc:
             st.error(str(exc))
-experiments = [str(p) for p in stored()]
+experiments = {job.id: job for job in stored()}
 if experiments:
     shown = st.session_state.get("curve_shown")  # a new experiment opens picked
-    picked = st.selectbox("Experiment", experiments,
-                          index=experiments.index(shown) if shown in experiments else 0,
-                          format_func=lambda p: label(Path(p)), key=f"curve_pick:{shown}")
-    panel(Path(picked))
+    ids = list(experiments)
+    picked = st.selectbox("Experiment", ids, index=ids.index(shown) if shown in ids else 0,
+                          format_func=lambda i: experiments[i].title, key=f"curve_pick:{shown}")
+    panel(experiments[picked])
 else:
     st.caption("No experiment yet: pick modes and amounts, then run it.")
 

@@ -34,6 +34,16 @@ def test_run_a_small_data_size_experiment_and_see_its_plot(page, app_url):
     assert "training images per class" in text and "95% interval" in text
     screenshot(page, "transfer-lab-curve")
 
+    # The experiment's runs were tested: click a confusion cell (true face, predicted
+    # not_face) and see exactly that cell's images.
+    chart = page.locator(".js-plotly-plot", has_text="Click a cell")
+    chart.scroll_into_view_if_needed()
+    chart.locator(".scatterlayer .point").nth(1).click(force=True)
+    wait_until_idle(page, after_action=True)
+    assert_no_exception(page)
+    page.get_by_text("of class face predicted as not_face").wait_for(timeout=30_000)
+    screenshot(page, "transfer-lab-confusion-cell")
+
     page.reload()  # stored on disk: a reload shows the same plot
     open_page(page, page.url)
     page.get_by_text("Test accuracy on the same").wait_for(timeout=60_000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from evaluate_fakerun import build_run, write_shapes
 from streamlit.testing.v1 import AppTest
 
 from cvlab.evaluate.metrics import cell_images
+from cvlab.jobs import queue
+from cvlab.jobs.record import Job, write_job
 from cvlab.train.base_layers import trainable_params
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "transfer_lab.py")
@@ -61,15 +64,16 @@ def test_a_bad_plan_says_why_and_starts_nothing(data_dir, tmp_path):
 
 
 def test_a_stored_experiment_shows_its_curve_after_a_reload(data_dir):
-    folder = data_dir / "experiments" / "runs" / "20260101-000000-curve"
+    folder = data_dir / "runs" / "20260101-000000-transfer-curve"
     folder.mkdir(parents=True)
-    (folder / "plan.json").write_text(json.dumps({"dataset": "/x/faces", "modes": ["frozen"],
-                                                  "points": 2}))
+    write_job(Job(folder.name, "transfer-curve", "transfer curve on faces", ["experiment"],
+                  folder, status="finished", created=1.0, exit_code=0))
     points = [{"mode": "frozen", "per_class": n, "test_accuracy": a, "ci": [a - .2, a + .1],
                "seconds": 3.0} for n, a in ((5, 0.6), (10, 0.8))]
     (folder / "result.json").write_text(json.dumps(
         {"dataset": "/x/faces", "classes": ["a", "b"], "test_images": 30, "points": points}))
     at = open_page()
+    assert at.selectbox(key="curve_pick:None").value == folder.name
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert [t["y"] for t in chart["data"]][0] == [60.0, 80.0]
     assert at.dataframe[1].value["95% interval"].tolist() == ["40%–70%", "60%–90%"]
@@ -119,14 +123,20 @@ def test_launch_then_stop_an_experiment_job(data_dir, tmp_path):
     assert any("1 training runs" in c.value for c in at.caption)
     at.button(key="curve_start").click().run()
     assert not at.exception and not at.error
-    folder = Path(at.session_state["curve_shown"])
-    plan = json.loads((folder / "plan.json").read_text())
-    assert (plan["modes"], plan["per_class"], plan["seed"], plan["image_size"]) == (
-        ["frozen"], ["5"], 3, 32)
-    assert at.selectbox(key=f"curve_pick:{folder}").value == str(folder)
-    at.button(key=f"curve_stop:{folder.name}").click().run()
-    assert (folder / "STOP").exists()
-    process = at.session_state["transfer_curve_processes"][str(folder)]
-    assert process.wait(timeout=240) == 0
+    job = queue.get(at.session_state["curve_shown"])
+    assert job.kind == "transfer-curve" and job.dir.parent == (data_dir / "runs").resolve()
+    assert job.argv[job.argv.index("--per-class") + 1] == "5"
+    assert job.argv[job.argv.index("--seed") + 1] == "3"
+    assert job.argv[job.argv.index("--image-size") + 1] == "32"
+    assert at.selectbox(key=f"curve_pick:{job.id}").value == job.id
+    deadline = time.monotonic() + 120
+    while queue.get(job.id).status == "queued" and time.monotonic() < deadline:
+        time.sleep(0.5)
     at.run()
-    assert any("stopped early" in w.value for w in at.warning)
+    at.button(key=f"curve_stop:{job.id}").click().run()
+    assert (job.dir / "STOP").exists()
+    while queue.get(job.id).active and time.monotonic() < deadline + 120:
+        time.sleep(0.5)
+    assert queue.get(job.id).status == "stopped"
+    at.run()
+    assert any("The experiment stopped" in w.value for w in at.warning)

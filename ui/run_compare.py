@@ -15,6 +15,7 @@ import streamlit as st
 
 from cvlab.errors import CvlabError
 from cvlab.evaluate.metrics import excludes_zero
+from cvlab.jobs.record import RECORD
 from cvlab.report import human
 from cvlab.train import RunRecord, list_runs
 from cvlab.transfer_plots import runs_overlay
@@ -26,13 +27,15 @@ METRICS = "metrics.json"
 
 def lab_runs() -> list[RunRecord]:
     """Runs of the Training Studio and of every stored data-size experiment, with a model."""
-    records = known_runs() + [r for folder in stored() for r in list_runs(folder / "runs")]
+    records = known_runs() + [r for job in stored() for r in list_runs(job.dir / "runs")]
     return [r for r in records if r.model_path.is_file()]
 
 
 def run_name(record: RunRecord) -> str:
-    parent = record.path.parent.parent.name if record.path.parent.name == "runs" else ""
-    return f"{parent}/{record.path.name}" if parent.endswith("-curve") else record.path.name
+    """The run folder's name, after its experiment's folder name for an experiment's run."""
+    experiment = record.path.parent.parent
+    inside = record.path.parent.name == "runs" and (experiment / RECORD).is_file()
+    return f"{experiment.name}/{record.path.name}" if inside else record.path.name
 
 
 def test_report(record: RunRecord) -> dict | None:

@@ -1,38 +1,29 @@
 """The data-size experiment on a page: its controls, the job that runs it, its stored plots.
 
-Each experiment is a ``python -m cvlab experiment transfer-curve … --out FOLDER`` process
-writing only to its folder under ``<app data>/experiments/`` (progress.json, STOP,
-result.json, runs/): the page reads that folder, so a reload or another tab shows the
-same progress and the same plot.
+Each experiment is a ``transfer-curve`` job in the server's queue (:mod:`cvlab.jobs.queue`):
+``python -m cvlab experiment transfer-curve … --out <job folder>``, writing only to its
+folder (progress.json, STOP, result.json, runs/). The page reads that folder, so a
+reload or another tab shows the same progress and the same plot.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from cvlab.data import app_data_dir
-from cvlab.data.roots import REPO_ROOT
+from cvlab.errors import CvlabError
 from cvlab.experiments.transfer_curve import ALL, CurvePlan
-from cvlab.jobs import protocol
+from cvlab.jobs import protocol, queue
+from cvlab.jobs.queue import Job
 from cvlab.train.modes import MODES
-from cvlab.train.runs import default_run_dir
 from cvlab.transfer_plots import transfer_curve
 
+KIND = "transfer-curve"
 AMOUNTS = (5, 10, 25, 50, ALL)
 IMAGE_SIZES = (32, 64, 96, 128, 160, 224)
-PLAN_FILE = "plan.json"
-PROCESS_KEY = "transfer_curve_processes"
-
-
-def experiments_dir() -> Path:
-    """Experiments are kept in ``<app data>/experiments/runs/<stamp>-curve/``."""
-    return app_data_dir() / "experiments"
+SHOWN_KEY = "curve_shown"
 
 
 def controls() -> tuple[list[str], list, int, int, int]:
@@ -53,80 +44,55 @@ def controls() -> tuple[list[str], list, int, int, int]:
 
 
 def launch(dataset: Path, modes: list[str], amounts: list, epochs: int, size: int,
-           seed: int) -> Path:
-    """Check the plan (raises :class:`CvlabError`), then start the job; its folder."""
+           seed: int) -> Job:
+    """Check the plan (raises :class:`CvlabError` before anything is queued), queue it."""
     ordered = sorted(a for a in amounts if a != ALL) + [a for a in amounts if a == ALL]
     plan = CurvePlan(str(dataset), tuple(ordered), tuple(modes), epochs=epochs,
                      image_size=size, seed=seed)
-    points = len(plan.configs())
-    folder = default_run_dir("curve", base=experiments_dir())  # …/runs/<stamp>-curve
-    folder.mkdir(parents=True)
-    (folder / PLAN_FILE).write_text(json.dumps({"dataset": str(dataset), "modes": modes,
-                                                "per_class": [str(a) for a in ordered],
-                                                "epochs": epochs, "image_size": size,
-                                                "seed": seed, "points": points}))
-    argv = [sys.executable, "-m", "cvlab", "experiment", "transfer-curve", str(dataset),
-            "--per-class", ",".join(map(str, ordered)), "--modes", ",".join(modes),
-            "--epochs", str(epochs), "--image-size", str(size), "--seed", str(seed),
-            "--out", str(folder)]
-    with open(folder / "job.log", "wb") as log:
-        process = subprocess.Popen(argv, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-    st.session_state.setdefault(PROCESS_KEY, {})[str(folder)] = process
-    return folder
+    plan.configs()
+    amounts_text = ",".join(map(str, ordered))
+    argv = ["experiment", "transfer-curve", str(dataset), "--per-class", amounts_text,
+            "--modes", ",".join(modes), "--epochs", str(epochs), "--image-size", str(size),
+            "--seed", str(seed), "--out", queue.JOB_DIR]
+    title = (f"transfer curve on {dataset.name}: {', '.join(modes)} × {amounts_text} per "
+             f"class, {epochs} epochs, {size} px")
+    job = queue.submit(KIND, argv, title)
+    st.session_state[SHOWN_KEY] = job.id
+    return job
 
 
-def status(folder: Path) -> str:
-    """``running``, ``finished``, ``stopped`` or ``failed`` (``ended`` when this server
-    did not start it and its result is incomplete)."""
-    process = st.session_state.get(PROCESS_KEY, {}).get(str(folder))
-    plan = _plan(folder)
-    result = protocol.read_result(folder) or {"points": []}
-    if process is not None and process.poll() is None:
-        return "running"
-    if len(result["points"]) >= plan.get("points", 0) and result["points"]:
-        return "finished"
-    if protocol.stop_requested(folder):
-        return "stopped"
-    if process is not None:
-        return "failed"
-    return "ended"
+def stored() -> list[Job]:
+    """Every data-size experiment of this server, newest first."""
+    return [job for job in queue.jobs() if job.kind == KIND]
 
 
-def stored() -> list[Path]:
-    """Every experiment folder, newest first."""
-    base = experiments_dir() / "runs"
-    found = [p for p in base.iterdir() if (p / PLAN_FILE).is_file()] if base.is_dir() else []
-    return sorted(found, key=lambda p: -(p / PLAN_FILE).stat().st_mtime)
+def panel(job: Job) -> None:
+    """Status, progress and Stop while it runs (refreshing itself), then the plot."""
+    was_active = job.active
 
-
-def label(folder: Path) -> str:
-    plan = _plan(folder)
-    return (f"{folder.name} · {Path(plan.get('dataset', '?')).name} · "
-            f"{', '.join(plan.get('modes', []))} × {', '.join(plan.get('per_class', []))}")
-
-
-def panel(folder: Path) -> None:
-    """Progress and a Stop button while it runs (refreshing itself), then the plot."""
-    running = status(folder) == "running"
-
-    @st.fragment(run_every=1.0 if running else None)
+    @st.fragment(run_every=1.0 if was_active else None)
     def live() -> None:
-        state = status(folder)
-        progress = protocol.read_progress(folder) or {"fraction": 0.0, "text": "starting"}
-        if state == "running":
+        try:
+            now = queue.get(job.id)
+        except CvlabError as exc:
+            st.warning(str(exc))
+            return
+        progress = now.progress() or {"fraction": 0.0, "text": "starting"}
+        if now.status == "queued":
+            st.info(f"Queued (position {now.position}): it starts when a slot is free.")
+        elif now.status == "running":
             st.progress(progress["fraction"], text=progress["text"])
-            if st.button("⏹ Stop after this batch", key=f"curve_stop:{folder.name}"):
-                protocol.request_stop(folder)
+            if st.button("⏹ Stop after this batch", key=f"curve_stop:{now.id}"):
+                queue.stop(now.id)
                 st.toast("Stopping: finished points are kept.")
-        elif state == "failed":
-            st.error("The experiment failed: " + _log_tail(folder))
-        elif state in ("stopped", "ended"):
-            st.warning(f"The experiment {state} early: {progress['text']}.")
-        result = protocol.read_result(folder)
+        elif now.status == "failed":
+            st.error("The experiment failed: " + _last_error(now))
+        elif now.status != "finished":
+            st.warning(f"The experiment {now.status}: {progress['text']}.")
+        result = protocol.read_result(now.dir)
         if result and result["points"]:
             show(result)
-        if running and state != "running":
+        if was_active and not now.active:
             st.rerun(scope="app")
 
     live()
@@ -146,18 +112,7 @@ def show(result: dict) -> None:
                "cannot tell those points apart.")
 
 
-def _plan(folder: Path) -> dict:
-    try:
-        return json.loads((folder / PLAN_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
-
-
-def _log_tail(folder: Path) -> str:
-    try:
-        lines = (folder / "job.log").read_text(errors="replace").strip().splitlines()
-    except OSError:
-        return "no log"
+def _last_error(job: Job) -> str:
+    lines = job.log_tail(40).strip().splitlines()
     errors = [line for line in lines if line.startswith("error:")]
-    return (errors or lines or ["no output"])[-1]
-
+    return (errors or lines or [f"exit code {job.exit_code}"])[-1]
