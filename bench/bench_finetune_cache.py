@@ -2,9 +2,10 @@
 
 Both runs go through ``cvlab.train.train`` on a bundled sample, same seed, split, image
 size, epochs and ``fine_tune_at``; the only difference is ``cache_features``. With the
-cache the head epochs train the head alone on pooled features computed once, and only
-the fine-tune epochs run the base; without it every head epoch runs the frozen base on
-every image (what the TF tutorial does). Time is wall time of the whole ``train`` call
+cache the head epochs train the head alone on pooled features computed once, and the
+fine-tune epochs run only the base above a block boundary below ``fine_tune_at``, on
+cached outputs of the frozen bottom; without it every epoch runs the whole base on every
+image (what the TF tutorial does). Time is wall time of the whole ``train`` call
 (model build, cache, every epoch, checkpoints, export). Both models are then evaluated
 on the same test split, which neither saw, with 95% Wilson intervals and the paired
 interval of their difference. The runs alternate ``--repeats`` times, so background

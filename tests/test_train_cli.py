@@ -51,7 +51,7 @@ def test_default_output_is_a_summary_and_runs_lands_under_cwd(shapes, tmp_path):
     runs = list((tmp_path / "runs").iterdir())
     assert len(runs) == 1 and runs[0].name.endswith("-frozen")
     assert f"run folder   {runs[0]}" in done.stdout
-    assert "images       24 train, 6 validation" in done.stdout
+    assert "images       18 train, 6 validation, 6 test" in done.stdout
     lines = done.stderr.strip().splitlines()
     assert lines[0].startswith("[") and "computing base features" in lines[0]
     assert [line.split("] ")[1].split(" ·")[0] for line in lines[1:]] == [

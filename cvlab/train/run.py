@@ -258,7 +258,9 @@ def _fit(s: _Session, clf: Classifier, should_stop, progress) -> None:
             inputs = clf.features if model is clf.head else s.top.bottom
             train_ds, val_ds, steps = _feature_data(s, inputs, should_stop, progress)
         else:
-            train_ds, val_ds, steps = data.setdefault("images", _image_data(s))
+            if "images" not in data:
+                data["images"] = _image_data(s)
+            train_ds, val_ds, steps = data["images"]
         if phase != restored:
             set_phase(clf, phase, cfg.fine_tune_at)
             compile_model(model, learning_rate)
