@@ -7,9 +7,13 @@ from tests.browser import assert_no_exception, open_page, screenshot, wait_until
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def _remove_tag(page, text: str) -> None:
-    tag = page.locator('[data-baseweb="tag"]', has_text=text).first
-    tag.locator('[role="presentation"]').first.click()
+def _drop_last(page, label: str, count: int) -> None:
+    """Remove the last ``count`` chosen options of the multiselect labelled ``label``."""
+    box = page.locator('[data-testid="stMultiSelect"]', has_text=label)
+    box.locator("input").click()
+    for _ in range(count):
+        page.keyboard.press("Backspace")
+    page.keyboard.press("Escape")
     wait_until_idle(page, after_action=True)
 
 
@@ -17,9 +21,9 @@ def test_run_a_small_data_size_experiment_and_see_its_plot(page, app_url):
     open_page(page, f"{app_url}/transfer_lab")
     main = page.locator('[data-testid="stMain"]')
     assert "rule of thumb" in main.inner_text()
-    for text in ("full", "scratch", "25"):
-        _remove_tag(page, text)
-    page.get_by_label("Epochs per run").fill("1")
+    _drop_last(page, "Modes to compare", 2)  # frozen, full, scratch → frozen
+    _drop_last(page, "Training images per class", 1)  # 5, 10, 25 → 5, 10
+    page.get_by_role("spinbutton", name="Epochs per run").fill("1")
     page.keyboard.press("Enter")
     wait_until_idle(page, after_action=True)
     assert "2 training runs" in main.inner_text()  # frozen at 5 and at 10 per class

@@ -4,9 +4,8 @@ import json
 
 import numpy as np
 import pytest
-from train_folders import write_shapes
 
-from cvlab import tfrun
+from cvlab import lazy_tf
 from cvlab.data.images import load_resized
 from cvlab.train import TrainConfig, load_run_model, read_run, train
 from cvlab.train.datasets import image_batches
@@ -17,11 +16,6 @@ from cvlab.weights import resolve_weights
 
 pytestmark = pytest.mark.slow
 SIZE = 32
-
-
-@pytest.fixture(scope="module")
-def shapes(tmp_path_factory):
-    return write_shapes(tmp_path_factory.mktemp("train-modes") / "shapes", size=SIZE)
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +111,7 @@ def test_fine_tune_unfreezes_upper_layers_and_keeps_batchnorm_statistics(
     assert history[1]["learning_rate"] == pytest.approx(history[0]["learning_rate"] / 10)
     # last.keras is the model of the fine-tune phase: the base's layers from a block
     # boundary below 140 up, and the head (the frozen bottom ran once, into a cache).
-    last = tfrun.keras().saving.load_model(RunPaths(result.run_dir).last, safe_mode=True)
+    last = lazy_tf.keras().saving.load_model(RunPaths(result.run_dir).last, safe_mode=True)
     assert "mobilenet_v2" not in [layer.name for layer in last.layers]
     trained = {_layer_var(v.path): v.numpy() for v in last.weights}
     changed = {_layer_var(p) for p, value in pretrained.items()
@@ -125,7 +119,7 @@ def test_fine_tune_unfreezes_upper_layers_and_keeps_batchnorm_statistics(
     source, _ = pretrained_base
     base = build_classifier(source, SIZE, 3).base
     upper = {_layer_var(v.path) for layer in base.layers[140:] for v in layer.weights
-             if not isinstance(layer, tfrun.keras().layers.BatchNormalization)}
+             if not isinstance(layer, lazy_tf.keras().layers.BatchNormalization)}
     assert changed and changed <= upper  # below 140 and every BatchNorm untouched
     complete = _base_weights(load_run_model(result.run_dir))
     best = read_run(result.run_dir).state["best_epoch"]

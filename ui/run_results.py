@@ -12,8 +12,8 @@ from cvlab import plots
 from cvlab.data.images import load_resized
 from cvlab.data.uploads import safe_name
 from cvlab.errors import CvlabError
-from cvlab.evaluate import FORMATS
-from cvlab.report import human
+from cvlab.evaluate import FORMATS, evaluate, export, predict
+from cvlab.report import short_count
 from cvlab.train import RunRecord
 
 MISCLASSIFIED_SHOWN = 12
@@ -42,8 +42,6 @@ def per_class_table(rows: list[dict]) -> pd.DataFrame:
 
 
 def evaluation(record: RunRecord) -> None:
-    from cvlab.evaluate import evaluate
-
     key = f"evaluation:{record.path}"
     multicrop = st.checkbox("Also 10-crop test-time augmentation", key="eval_multicrop",
                             help="Corners, centre and their mirrors, averaged: usually a "
@@ -84,8 +82,6 @@ def evaluation(record: RunRecord) -> None:
 
 
 def exports(record: RunRecord) -> None:
-    from cvlab.evaluate import export
-
     key = f"exports:{record.path}"
     formats = st.multiselect("Formats", list(FORMATS), default=list(FORMATS), key="exp_formats",
                              help="tflite-int8 stores weights as 8-bit integers "
@@ -96,7 +92,7 @@ def exports(record: RunRecord) -> None:
     report = st.session_state.get(key)
     if not report:
         return
-    rows = [{"format": r["format"], "size": human(r["bytes"]) + "B",
+    rows = [{"format": r["format"], "size": short_count(r["bytes"]) + "B",
              "latency (ms / image)": round(r["latency_ms"], 2),
              "top-1 agreement": f"{r['top1_agreement']:.0%}",
              "max Δ probability": f"{r['max_prob_diff']:.1e}"} for r in report["exports"]]
@@ -147,8 +143,6 @@ def try_it(record: RunRecord) -> None:
 def predicted(run_dir: str, stamp: float, files: tuple[tuple[str, bytes], ...]):
     """``([(name, thumbnail, top-3)], [(name, reason)])`` for ``files`` (name, bytes);
     ``stamp`` (model.keras mtime) is only part of the cache key."""
-    from cvlab.evaluate import predict
-
     with tempfile.TemporaryDirectory(prefix="cvlab-try-") as folder:
         named = {}
         for index, (name, data) in enumerate(files):

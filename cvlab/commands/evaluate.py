@@ -40,7 +40,7 @@ def run(args) -> int:
     report = evaluate(args.run_dir, args.data_dir, multicrop=args.multicrop,
                       ensemble=args.ensemble, split=args.split,
                       log=lambda line: print(line, file=sys.stderr))
-    print(json.dumps(report) if args.json else human(report))
+    print(json.dumps(report) if args.json else render(report))
     return 0
 
 
@@ -52,7 +52,8 @@ def _points(ci) -> str:
     return f"{100 * ci[0]:+.1f} to {100 * ci[1]:+.1f} pts"
 
 
-def human(report: dict) -> str:
+def render(report: dict) -> str:
+    """The human report: the accuracy table, per-class metrics, confusion and mistakes."""
     source = report["source"]
     where = (f"{source['subset']} split" if source["kind"] == "split"
              else f"folder {source['path']}")

@@ -15,9 +15,17 @@ import threading
 import time
 from pathlib import Path
 
+from cvlab import lazy_tf
 from cvlab.errors import CvlabError
-from cvlab.train.config import DEFAULT_FINE_TUNE_AT, DEFAULT_TEST_FRACTION, TrainConfig
+from cvlab.train.config import (
+    DEFAULT_FINE_TUNE_AT,
+    DEFAULT_LEARNING_RATE,
+    DEFAULTS,
+    FINE_TUNE_FACTOR,
+    TrainConfig,
+)
 from cvlab.train.modes import cli_help
+from cvlab.train.run import TrainingFailed, resume, train
 from cvlab.train.runs import default_run_dir
 
 #: Options that describe a new run; with --resume only --epochs may be given.
@@ -33,24 +41,29 @@ def register(subparsers) -> None:
         description=__doc__.splitlines()[0].split(": ", 1)[1])
     parser.add_argument("data_dir", metavar="DIR", nargs="?",
                         help="folder with one sub-folder per class")
-    parser.add_argument("--mode", help=cli_help() + " (default frozen)")
-    parser.add_argument("--epochs", type=int, help="epochs in all (default 10)")
+    d, rates = DEFAULTS, DEFAULT_LEARNING_RATE
+    parser.add_argument("--mode", help=cli_help() + f" (default {d['mode']})")
+    parser.add_argument("--epochs", type=int, help=f"epochs in all (default {d['epochs']})")
     parser.add_argument("--fine-tune-at", type=int, metavar="N",
                         help=f"fine-tune: unfreeze base layers from index N up (default "
                         f"{DEFAULT_FINE_TUNE_AT}; the base has 155 layers with torchvision "
                         "weights, 154 with Keras')")
     parser.add_argument("--head-epochs", type=int, metavar="N",
                         help="fine-tune: epochs with the base frozen first (default half)")
-    parser.add_argument("--image-size", type=int, metavar="S", help="square side (default 160)")
-    parser.add_argument("--batch-size", type=int, metavar="B", help="default 32")
+    parser.add_argument("--image-size", type=int, metavar="S",
+                        help=f"square side (default {d['image_size']})")
+    parser.add_argument("--batch-size", type=int, metavar="B", help=f"default {d['batch_size']}")
     parser.add_argument("--learning-rate", type=float, metavar="LR",
-                        help="default: the mode's (see --mode); fine-tune continues at LR/10")
-    parser.add_argument("--weights", help="imagenet (default) | imagenet-keras | none | PATH")
-    parser.add_argument("--seed", type=int, help="split and training seed (default 0)")
-    parser.add_argument("--val-fraction", type=float, help="default 0.2")
+                        help=f"default {rates['frozen']:g} (full: {rates['full']:g}); "
+                        f"fine-tune continues at LR×{FINE_TUNE_FACTOR:g}")
+    parser.add_argument("--weights", help="imagenet (default; none for scratch) | "
+                        "imagenet-keras | none | PATH")
+    parser.add_argument("--seed", type=int,
+                        help=f"split and training seed (default {d['seed']})")
+    parser.add_argument("--val-fraction", type=float, help=f"default {d['val_fraction']}")
     parser.add_argument("--test-fraction", type=float,
                         help="test split, never seen in training or model selection; "
-                        f"evaluate reports it (default {DEFAULT_TEST_FRACTION})")
+                        f"evaluate reports it (default {d['test_fraction']})")
     parser.add_argument("--train-per-class", type=int, metavar="N",
                         help="train on a seeded sample of N images per class (val and test "
                         "stay whole)")
@@ -69,8 +82,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from cvlab.train.run import TrainingFailed, resume, train
-
     stop = threading.Event()
     bar = ProgressBar(sys.stderr)
     previous = _stop_on_sigint(stop)
@@ -102,14 +113,13 @@ class JobProgress:
     ``tensorflow`` (imported), ``first_batch`` and ``first_epoch`` (ended)."""
 
     def __init__(self, run_dir, bar):
-        from cvlab import tfrun
         from cvlab.jobs.protocol import Reporter
 
         self.bar, self.timeline, self.fraction = bar, {"command": time.time()}, 0.0
         self.reporter = Reporter(run_dir)
         self.reporter(0.0, "starting: loading TensorFlow", stage="starting",
                       timeline=self.timeline)
-        tfrun.keras()
+        lazy_tf.keras()
         self.timeline["tensorflow"] = time.time()
         self.reporter(0.0, "starting: reading the images", stage="starting", final=True,
                       timeline=self.timeline)

@@ -18,14 +18,15 @@ training split (val and test stay as split), for data-size experiments. Resolvin
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import MISSING, asdict, dataclass, fields, replace
 from pathlib import Path
+from types import MappingProxyType
 
 from cvlab.errors import CvlabError
 from cvlab.train.modes import FINE_TUNE_FACTOR, MODE_RECORDS, MODES, mode
 
-__all__ = ["DEFAULT_FINE_TUNE_AT", "DEFAULT_LEARNING_RATE", "DEFAULT_TEST_FRACTION",
-           "FINE_TUNE_FACTOR", "MODES", "TrainConfig", "check"]
+__all__ = ["DEFAULTS", "DEFAULT_FINE_TUNE_AT", "DEFAULT_LEARNING_RATE",
+           "DEFAULT_TEST_FRACTION", "FINE_TUNE_FACTOR", "MODES", "TrainConfig", "check"]
 
 NAMED_WEIGHTS = ("imagenet", "imagenet-keras", "none")
 DEFAULT_FINE_TUNE_AT = 100
@@ -49,8 +50,8 @@ class TrainConfig:
 
     data_dir: str
     mode: str = "frozen"
-    epochs: int = 10
-    image_size: int = 160
+    epochs: int = 5
+    image_size: int = 128
     batch_size: int = 32
     learning_rate: float | None = None
     weights: str | None = None
@@ -98,6 +99,11 @@ class TrainConfig:
         """The config stored in a run's config.json (extra keys such as class_names ignored)."""
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+
+#: Every field's default, stated once here: the CLI's help and the page's widgets read it.
+DEFAULTS = MappingProxyType({f.name: f.default for f in fields(TrainConfig)
+                             if f.default is not MISSING})
 
 
 def check(config: TrainConfig) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cvlab.tfrun import keras
+from cvlab.lazy_tf import keras
 from cvlab.train.base_layers import base_profile
 
 MAX_CACHE_BYTES = 1 << 30

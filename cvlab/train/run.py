@@ -39,10 +39,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
-from cvlab import tfrun
+from cvlab import lazy_tf
+from cvlab.atomic import write_json
 from cvlab.data import Split, Subset, scan, split
 from cvlab.data.split import per_class_sample
 from cvlab.errors import CvlabError
@@ -60,7 +62,7 @@ from cvlab.train.config import FINE_TUNE_FACTOR, TrainConfig, check
 from cvlab.train.datasets import image_batches
 from cvlab.train.model import Classifier, build_classifier, compile_model, set_phase
 from cvlab.train.modes import mode
-from cvlab.train.runs import RunPaths, default_run_dir, read_run, split_to_json, write_json
+from cvlab.train.runs import RunPaths, default_run_dir, read_run, split_to_json
 from cvlab.weights.sources import WeightsSource, resolve_weights
 
 Progress = Callable[[ProgressEvent], None]
@@ -102,7 +104,10 @@ class RunResult:
 
 
 @dataclass
-class _Session:
+class _RunContext:
+    """What every step of one run (new or resumed) works from: settings, folder, data,
+    weights, device, the state recorded so far and the start time."""
+
     config: TrainConfig
     paths: RunPaths
     parts: Split
@@ -134,7 +139,7 @@ def train(config: TrainConfig, progress: Progress | None = None,
                               "class_names": parts.class_names, "device": device.name})
     write_json(paths.classes, parts.class_names)
     write_json(paths.split, split_to_json(parts))
-    return _run(_Session(cfg, paths, parts, source, device, RunState(), started),
+    return _run(_RunContext(cfg, paths, parts, source, device, RunState(), started),
                 progress, stop_event)
 
 
@@ -160,24 +165,30 @@ def resume(run_dir: str | os.PathLike, progress: Progress | None = None,
     subsets = [Subset([Path(p) for p, _ in record.split[name]],
                       [label for _, label in record.split[name]])
                for name in ("train", "val", "test")]
-    raw = record.config["weights_source"]
-    source = WeightsSource(raw["name"], Path(raw["path"]) if raw["path"] else None,
-                           raw["preprocessing"], raw["layout"], raw["sha256"])
-    session = _Session(cfg, paths, Split(record.class_names, *subsets), source,
+    source = WeightsSource.from_dict(record.config["weights_source"])
+    session = _RunContext(cfg, paths, Split(record.class_names, *subsets), source,
                        devices.detect(), state, started)
     return _run(session, progress, stop_event)
 
 
-def phases(cfg: TrainConfig) -> list[tuple[str, int, int, float]]:
-    """``(phase, first epoch, end epoch, learning rate)``; epochs 0-based, end exclusive.
+class Phase(NamedTuple):
+    """One stretch of a run with the same layers training; epochs 0-based, ``end`` exclusive."""
 
-    A mode of two phases gives the first ``head_epochs``; the fine-tune phase runs at
-    ``FINE_TUNE_FACTOR`` × the learning rate."""
+    name: str
+    first: int
+    end: int
+    learning_rate: float
+
+
+def phases(cfg: TrainConfig) -> list[Phase]:
+    """The mode's phases in order (:mod:`cvlab.train.modes`). A mode of two phases gives
+    the first ``head_epochs``; the fine-tune phase runs at ``FINE_TUNE_FACTOR`` × the
+    learning rate."""
     names = mode(cfg.mode).phases
     ends = [cfg.head_epochs, cfg.epochs] if len(names) == 2 else [cfg.epochs]
     starts = [0, *ends[:-1]]
-    return [(name, first, end,
-             cfg.learning_rate * (FINE_TUNE_FACTOR if name == "fine-tune" else 1.0))
+    return [Phase(name, first, end,
+                  cfg.learning_rate * (FINE_TUNE_FACTOR if name == "fine-tune" else 1.0))
             for name, first, end in zip(names, starts, ends, strict=True)]
 
 
@@ -186,7 +197,7 @@ def _cached(cfg: TrainConfig, phase: str) -> bool:
     return cfg.uses_feature_cache and phase == mode(cfg.mode).cached_phase
 
 
-def _cut(s: _Session, clf: Classifier, phase: str) -> prefix.Split | None:
+def _cut(s: _RunContext, clf: Classifier, phase: str) -> prefix.Split | None:
     """The fine-tune phase's bottom/top split when its cache applies (see module doc)."""
     cfg = s.config
     if phase != "fine-tune" or not cfg.uses_feature_cache or cfg.augment is not None:
@@ -200,7 +211,7 @@ def _cut(s: _Session, clf: Classifier, phase: str) -> prefix.Split | None:
     return s.top
 
 
-def _model(s: _Session, clf: Classifier, phase: str):
+def _model(s: _RunContext, clf: Classifier, phase: str):
     """The model that trains in ``phase``: the head, the top of a cut base, or all."""
     if _cached(s.config, phase):
         return clf.head
@@ -208,8 +219,8 @@ def _model(s: _Session, clf: Classifier, phase: str):
     return cut.top if cut else clf.model
 
 
-def _run(s: _Session, progress: Progress | None, stop_event) -> RunResult:
-    keras = tfrun.keras()
+def _run(s: _RunContext, progress: Progress | None, stop_event) -> RunResult:
+    keras = lazy_tf.keras()
     cfg, paths, state = s.config, s.paths, s.state
 
     def should_stop() -> bool:
@@ -244,9 +255,9 @@ def _run(s: _Session, progress: Progress | None, stop_event) -> RunResult:
                      time.perf_counter() - s.started, s.device.name, state.stopped)
 
 
-def _fit(s: _Session, clf: Classifier, should_stop, progress) -> None:
+def _fit(s: _RunContext, clf: Classifier, should_stop, progress) -> None:
     cfg, state = s.config, s.state
-    plan = [p for p in phases(cfg) if p[2] > state.epoch]
+    plan = [p for p in phases(cfg) if p.end > state.epoch]
     data = {}  # image batches, built once when a phase needs them
     restored = _restore(s, clf) if state.epoch else None
     for phase, first, end, learning_rate in plan:
@@ -276,7 +287,7 @@ def _fit(s: _Session, clf: Classifier, should_stop, progress) -> None:
             return
 
 
-def _image_data(s: _Session):
+def _image_data(s: _RunContext):
     cfg, classes = s.config, len(s.parts.class_names)
     train_ds = image_batches(s.parts.train, classes, cfg.image_size, cfg.batch_size,
                              seed=cfg.seed, shuffle=True, augment=cfg.augment)
@@ -285,7 +296,7 @@ def _image_data(s: _Session):
     return train_ds, val_ds, None
 
 
-def _feature_data(s: _Session, frozen_part, should_stop, progress):
+def _feature_data(s: _RunContext, frozen_part, should_stop, progress):
     cfg = s.config
     cache = _embed(s, frozen_part, should_stop, progress)
     return (features.feature_batches(cache, cfg.batch_size, cfg.seed, s.state.epoch),
@@ -293,7 +304,7 @@ def _feature_data(s: _Session, frozen_part, should_stop, progress):
             features.steps_per_epoch(cache, cfg.batch_size))
 
 
-def _embed(s: _Session, frozen_part, should_stop, progress) -> features.FeatureCache:
+def _embed(s: _RunContext, frozen_part, should_stop, progress) -> features.FeatureCache:
     """``frozen_part``'s outputs for the training set (``cached_views`` augmented passes)
     and the val set; the test set is never embedded."""
     cfg = s.config
@@ -320,10 +331,10 @@ def _embed(s: _Session, frozen_part, should_stop, progress) -> features.FeatureC
                                  np.stack([p[1] for p in passes]), val, val_labels)
 
 
-def _restore(s: _Session, clf: Classifier) -> str:
+def _restore(s: _RunContext, clf: Classifier) -> str:
     """Load ``last.keras`` (weights and optimizer state) in the phase it was saved in."""
     cfg, state = s.config, s.state
-    rate = {phase: lr for phase, _, _, lr in phases(cfg)}[state.phase]
+    rate = {phase.name: phase.learning_rate for phase in phases(cfg)}[state.phase]
     model = _model(s, clf, state.phase)
     set_phase(clf, state.phase, cfg.fine_tune_at)
     compile_model(model, rate)
@@ -332,7 +343,7 @@ def _restore(s: _Session, clf: Classifier) -> str:
     return state.phase
 
 
-def _export_best(s: _Session, clf: Classifier, pretrained: list | None) -> bool:
+def _export_best(s: _RunContext, clf: Classifier, pretrained: list | None) -> bool:
     """Write model.keras from the best epoch's weights; False when no epoch finished.
 
     best.weights.h5 holds the weights of the model that trained in the best epoch's
@@ -350,9 +361,9 @@ def _export_best(s: _Session, clf: Classifier, pretrained: list | None) -> bool:
     return True
 
 
-def _float32_copy(s: _Session, clf: Classifier):
+def _float32_copy(s: _RunContext, clf: Classifier):
     """The complete model rebuilt in float32 with the trained weights (for CPU inference)."""
-    blank = WeightsSource("none", None, s.source.preprocessing, s.source.layout, None)
+    blank = replace(s.source, name="none", path=None, sha256=None)
     with devices.dtype_policy("float32"):
         copy = build_classifier(blank, s.config.image_size, len(s.parts.class_names),
                                 s.config.dropout).model
