@@ -18,13 +18,6 @@ from cvlab.train.base_layers import trainable_params
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "transfer_lab.py")
 
 
-@pytest.fixture()
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("CVLAB_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("CVLAB_DATA_ROOTS", str(tmp_path / "data"))
-    return tmp_path / "data"
-
-
 def open_page(dataset: Path | None = None) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=120)
     if dataset:
