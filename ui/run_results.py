@@ -15,6 +15,7 @@ from cvlab.errors import CvlabError
 from cvlab.evaluate import FORMATS, evaluate, export, predict
 from cvlab.report import short_count
 from cvlab.train import RunRecord
+from ui.explain import mistakes_gallery, try_it_heat
 
 MISCLASSIFIED_SHOWN = 12
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
@@ -76,9 +77,7 @@ def evaluation(record: RunRecord) -> None:
     if wrong:
         st.markdown(f"**Most confident mistakes** ({len(wrong)} of "
                     f"{len(single['misclassified'])})")
-        st.image([load_resized(Path(w["path"]), (96, 96)) for w in wrong], width=96,
-                 caption=[f"{w['true']} → {w['predicted']} {w['confidence']:.0%}"
-                          for w in wrong])
+        mistakes_gallery(record, wrong)
 
 
 def exports(record: RunRecord) -> None:
@@ -137,6 +136,7 @@ def try_it(record: RunRecord) -> None:
         right.plotly_chart(plots.top_k(top), width="stretch")
     for name, reason in unreadable:
         st.warning(f"Skipped {name}: {reason}")
+    try_it_heat(record, files)
 
 
 @st.cache_data(show_spinner="Predicting…", max_entries=64)

@@ -88,6 +88,15 @@ def load_image(spec: str, size: int = 224) -> np.ndarray:
         except Rejected as exc:
             raise CvlabError(f"Received: {spec!r}, which cannot be used ({exc}); "
                              "allowed: JPEG, PNG or another common image format") from exc
+    return center_crop(np.asarray(image.convert("RGB")), size)
+
+
+def center_crop(pixels: np.ndarray, size: int = 224) -> np.ndarray:
+    """``(size, size, 3)`` uint8 from RGB ``pixels``, as :func:`load_image` crops: shorter
+    side resized to ``size * 256 / 224`` (bilinear), then the centre ``size × size``."""
+    from PIL import Image
+
+    image = Image.fromarray(np.asarray(pixels, np.uint8))
     short = round(size * 256 / 224)
     scale = short / min(image.size)
     width, height = max(size, round(image.width * scale)), max(size, round(image.height * scale))
