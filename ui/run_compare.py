@@ -16,7 +16,7 @@ import streamlit as st
 from cvlab.errors import CvlabError
 from cvlab.evaluate.metrics import excludes_zero
 from cvlab.jobs.record import RECORD
-from cvlab.report import human
+from cvlab.report import short_count
 from cvlab.train import RunRecord, list_runs
 from cvlab.transfer_plots import runs_overlay
 from ui.training import known_runs
@@ -93,7 +93,7 @@ def _row(record: RunRecord) -> dict:
                              if single else ""),
             "test images": single["images"] if single else len(record.split["test"]),
             "training time (s)": round(sum(h.get("seconds") or 0 for h in record.history), 1),
-            "model size": human(record.model_path.stat().st_size) + "B"}
+            "model size": short_count(record.model_path.stat().st_size) + "B"}
 
 
 def tricks(records: list[RunRecord]) -> None:
