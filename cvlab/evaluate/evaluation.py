@@ -140,6 +140,15 @@ def _ensemble(run, members, probabilities, images, size, paths, labels, single, 
     return result
 
 
+def read_report(run_dir: str | os.PathLike) -> dict | None:
+    """The last evaluation report written into the run folder (metrics.json), or ``None``."""
+    try:
+        report = json.loads((Path(run_dir) / METRICS_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return report if isinstance(report, dict) else None
+
+
 def _write(path: Path, report: dict) -> None:
     partial = path.with_suffix(".json.partial")
     try:
