@@ -134,7 +134,7 @@ def _controls(job: Job, resume_epochs: bool) -> None:
             extra = left.number_input("Extra epochs", 0, 500, 0 if job.status != "finished"
                                       else 2, key=f"resume_epochs:{job.id}",
                                       help="0 continues to the planned number of epochs.")
-        if right.button("⏵ Resume", key=f"resume:{job.id}",
+        if right.button("🔁 Resume", key=f"resume:{job.id}",
                         help="Continue from the last checkpoint, in the same run folder."):
             _act(lambda: queue.resume(job.id, int(extra) or None, root), "Resumed.")
 

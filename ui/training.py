@@ -161,7 +161,19 @@ def live_curves(job: Job) -> None:
     except CvlabError:
         return
     if record.history:
-        st.plotly_chart(plots.history(record.history), width="stretch", key="live_history")
+        st.plotly_chart(history_figure(record), width="stretch", key="live_history")
+
+
+def history_figure(record: RunRecord):
+    """The run's curves, built once per version of its history.json (building a plotly
+    figure costs far more than reading the file, and the live panel redraws every second)."""
+    return _history_figure(str(record.paths.history),
+                           record.paths.history.stat().st_mtime_ns)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _history_figure(path: str, stamp: int):
+    return plots.history(json.loads(Path(path).read_text()))
 
 
 def run_status(record: RunRecord, listed: dict[str, Job]) -> str:
@@ -226,4 +238,4 @@ def run_summary(record: RunRecord) -> None:
     st.caption(f"Weights: {source.get('name', '?')} · {config.get('image_size')} px · "
                f"classes: {', '.join(record.class_names)} · folder `{record.path}`")
     if record.history:
-        st.plotly_chart(plots.history(record.history), width="stretch")
+        st.plotly_chart(history_figure(record), width="stretch")
