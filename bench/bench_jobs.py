@@ -95,14 +95,14 @@ def main() -> None:
 # --- 1. start ---------------------------------------------------------------------------
 
 def in_thread_start(faces: Path, size: int) -> dict:
-    code = ("import time; t = time.perf_counter(); from cvlab import tfrun; tfrun.keras(); "
+    code = ("import time; t = time.perf_counter(); from cvlab import lazy_tf; lazy_tf.keras(); "
             "print(time.perf_counter() - t)")
     tf_import = float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
                                      capture_output=True, text=True).stdout)
-    from cvlab import tfrun
+    from cvlab import lazy_tf
     from cvlab.train import TrainConfig, train
 
-    tfrun.keras()  # the server had TensorFlow loaded already
+    lazy_tf.keras()  # the server had TensorFlow loaded already
     first: list[float] = []
     stop = threading.Event()
 

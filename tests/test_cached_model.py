@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cvlab import tfrun
+from cvlab import lazy_tf
 
 pytestmark = pytest.mark.slow
 
@@ -23,7 +23,7 @@ def script():
 
 
 def test_cached_model_survives_streamlits_clear_session(tmp_path, monkeypatch):
-    keras = tfrun.keras()
+    keras = lazy_tf.keras()
     inputs = keras.Input((8, 8, 3))
     outputs = keras.layers.Dense(2, activation="softmax")(
         keras.layers.GlobalAveragePooling2D()(keras.layers.Rescaling(1 / 255)(inputs)))

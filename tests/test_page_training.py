@@ -14,6 +14,7 @@ from train_folders import write_shapes
 
 from cvlab.jobs import queue
 from cvlab.jobs.record import Job, alive, process_start, write_job
+from cvlab.train import TrainConfig
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "training_studio.py")
 pytestmark = pytest.mark.slow
@@ -76,6 +77,11 @@ def test_first_visit_names_the_device_and_has_no_runs(data_dir, tmp_path):
     assert at.selectbox(key="train_dataset").value == str(tmp_path / "shapes")
     assert any("No runs yet" in c.value for c in at.caption)
     assert not at.button(key="train_start").disabled
+    defaults = TrainConfig(str(tmp_path))  # the widgets start at the config's defaults
+    assert at.radio(key="train_mode").value == defaults.mode
+    assert at.number_input(key="train_epochs").value == defaults.epochs
+    assert at.select_slider(key="train_image_size").value == defaults.image_size
+    assert at.select_slider(key="train_batch_size").value == defaults.batch_size
 
 
 def test_train_while_another_job_runs_queues_it_with_its_position(data_dir, tmp_path):

@@ -32,11 +32,11 @@ from pathlib import Path
 
 import numpy as np
 
-from cvlab import tfrun
-from cvlab.atomic import write_json
+from cvlab import atomic, lazy_tf
 from cvlab.errors import CvlabError
 from cvlab.evaluate.inference import read_images
-from cvlab.evaluate.rundir import Run, input_size, load_keras_file, load_model, open_run
+from cvlab.evaluate.rundir import input_size, load_model, open_run
+from cvlab.train.runs import RunRecord, load_keras_file
 
 REPORT_FILE = "exports.json"
 FORMATS = {"keras": "model.keras", "tflite": "model.tflite", "tflite-int8": "model-int8.tflite"}
@@ -93,7 +93,7 @@ def export(
               "source_bytes": run.model_path.stat().st_size,
               "check": {"images": len(images), "source": check_source},
               "latency": {"runs": runs, "warmup": warmup, "batch": 1}, "exports": rows}
-    write_json(folder / REPORT_FILE, report)
+    atomic.write_json(folder / REPORT_FILE, report)
     return report
 
 
@@ -106,7 +106,7 @@ def read_report(run_dir: str | os.PathLike) -> dict | None:
     return report if isinstance(report, dict) else None
 
 
-def _check_images(run: Run, size: tuple[int, int]) -> tuple[np.ndarray, str]:
+def _check_images(run: RunRecord, size: tuple[int, int]) -> tuple[np.ndarray, str]:
     candidates = [path for name in ("test", "val", "train") for path, _ in run.split[name]]
     images, _, _ = read_images(candidates[:CHECK_IMAGES * 2], size)
     if len(images):
@@ -115,11 +115,12 @@ def _check_images(run: Run, size: tuple[int, int]) -> tuple[np.ndarray, str]:
     return noise.astype(np.float32), "random"
 
 
-def _write(name: str, run: Run, model, path: Path) -> None:
+def _write(name: str, run: RunRecord, model, path: Path) -> None:
     if name == "keras":
-        shutil.copyfile(run.model_path, path)
+        with atomic.replacing(path) as temporary:
+            shutil.copyfile(run.model_path, temporary)
         return
-    tf = tfrun.tf()
+    tf = lazy_tf.tf()
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
     if name == "tflite-int8":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -129,7 +130,7 @@ def _write(name: str, run: Run, model, path: Path) -> None:
     except Exception as exc:
         raise CvlabError(f"Received: a model TFLite cannot convert ({type(exc).__name__}: "
                          f"{str(exc)[:300]}); allowed: models of built-in Keras layers.") from None
-    path.write_bytes(flat)
+    atomic.write_bytes(path, flat)
 
 
 def _reloaded(name: str, path: Path) -> Callable[[np.ndarray], np.ndarray]:
@@ -137,7 +138,7 @@ def _reloaded(name: str, path: Path) -> Callable[[np.ndarray], np.ndarray]:
     if name == "keras":
         model = load_keras_file(path)
         return lambda x: np.asarray(model.predict_on_batch(x))
-    tf = tfrun.tf()
+    tf = lazy_tf.tf()
     with warnings.catch_warnings():  # deprecated in favour of LiteRT, not installed here
         warnings.simplefilter("ignore")
         interpreter = tf.lite.Interpreter(model_path=str(path))
