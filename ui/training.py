@@ -216,7 +216,8 @@ def run_label(record: RunRecord, status: str = "") -> str:
     epochs = sum(not e.get("partial") for e in record.history)
     partial = " + 1 partial" if any(e.get("partial") for e in record.history) else ""
     shown = f" · {status}" if status else ""
-    return f"{record.path.name}{shown} · {epochs} epochs{partial} · {score}"
+    plural = "" if epochs == 1 else "s"
+    return f"{record.path.name}{shown} · {epochs} epoch{plural}{partial} · {score}"
 
 
 def run_summary(record: RunRecord) -> None:
@@ -235,8 +236,9 @@ def run_summary(record: RunRecord) -> None:
     cols[3].metric("Images (train / val)",
                    f"{len(record.split['train'])} / {len(record.split['val'])}")
     cols[4].metric("Trained on", config.get("device", "?"))
-    source = config.get("weights_source") or {}
-    st.caption(f"Weights: {source.get('name', '?')} · {config.get('image_size')} px · "
+    source = config.get("weights_source") or "?"
+    source = source.get("name", "?") if isinstance(source, dict) else source
+    st.caption(f"Weights: {source} · {config.get('image_size')} px · "
                f"classes: {', '.join(record.class_names)} · folder `{record.path}`")
     if record.history:
         st.plotly_chart(history_figure(record), width="stretch")
