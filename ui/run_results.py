@@ -1,4 +1,6 @@
-"""Evaluate and export a finished run from the page; results are kept per run in the session."""
+"""Evaluate and export a finished run from the page. Reports are written into the run
+folder (metrics.json, exports/exports.json) and always read back from there, so they are
+still shown after a reload, in another tab or after a server restart."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from cvlab.data.images import load_resized
 from cvlab.data.uploads import safe_name
 from cvlab.errors import CvlabError
 from cvlab.evaluate import FORMATS, evaluate, export, predict
+from cvlab.evaluate.evaluation import read_report as read_evaluation
+from cvlab.evaluate.export import read_report as read_exports
 from cvlab.report import short_count
 from cvlab.train import RunRecord
 from ui.explain import mistakes_gallery, try_it_heat
@@ -42,15 +46,25 @@ def per_class_table(rows: list[dict]) -> pd.DataFrame:
     return table.rename(columns={"f1": "F1", "support": "images"})
 
 
+def saved_report(record: RunRecord, name: str, read) -> dict | None:
+    """The report saved in the run folder; says so when the model changed since."""
+    report = read(record.path)
+    if report is None:
+        return None
+    written = (record.path / name).stat().st_mtime
+    if record.model_path.is_file() and record.model_path.stat().st_mtime > written:
+        st.caption("These results are from an earlier model of this run (it trained "
+                   "further since); press the button again to update them.")
+    return report
+
+
 def evaluation(record: RunRecord) -> None:
-    key = f"evaluation:{record.path}"
     multicrop = st.checkbox("Also 10-crop test-time augmentation", key="eval_multicrop",
                             help="Corners, centre and their mirrors, averaged: usually a "
                                  "little more accurate, about ten times the inference cost.")
     if st.button("Evaluate on held-out images", key="eval_button"):
-        st.session_state[key] = _logged("Evaluating", lambda log: evaluate(
-            record.path, multicrop=multicrop, log=log))
-    report = st.session_state.get(key)
+        _logged("Evaluating", lambda log: evaluate(record.path, multicrop=multicrop, log=log))
+    report = saved_report(record, "metrics.json", read_evaluation)
     if not report:
         return
     single = report["single"]
@@ -81,14 +95,12 @@ def evaluation(record: RunRecord) -> None:
 
 
 def exports(record: RunRecord) -> None:
-    key = f"exports:{record.path}"
     formats = st.multiselect("Formats", list(FORMATS), default=list(FORMATS), key="exp_formats",
                              help="tflite-int8 stores weights as 8-bit integers "
                                   "(dynamic-range quantisation).")
     if st.button("Export", key="exp_button", disabled=not formats):
-        st.session_state[key] = _logged("Exporting", lambda log: export(
-            record.path, formats, runs=20, log=log))
-    report = st.session_state.get(key)
+        _logged("Exporting", lambda log: export(record.path, formats, runs=20, log=log))
+    report = saved_report(record, "exports/exports.json", read_exports)
     if not report:
         return
     rows = [{"format": r["format"], "size": short_count(r["bytes"]) + "B",

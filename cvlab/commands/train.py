@@ -15,7 +15,6 @@ import threading
 import time
 from pathlib import Path
 
-from cvlab import lazy_tf
 from cvlab.errors import CvlabError
 from cvlab.train.config import (
     DEFAULT_FINE_TUNE_AT,
@@ -111,19 +110,15 @@ def run(args) -> int:
 class JobProgress:
     """Progress to the terminal bar and to the run folder's progress.json (the job
     protocol), with a timeline of unix times: ``command`` (this command began),
-    ``tensorflow`` (imported), ``first_batch`` and ``first_epoch`` (ended)."""
+    ``first_batch`` and ``first_epoch`` (ended)."""
 
     def __init__(self, run_dir, bar):
         from cvlab.jobs.protocol import Reporter
 
         self.bar, self.timeline, self.fraction = bar, {"command": time.time()}, 0.0
         self.reporter = Reporter(run_dir)
-        self.reporter(0.0, "starting: loading TensorFlow", stage="starting",
-                      timeline=self.timeline)
-        lazy_tf.keras()
-        self.timeline["tensorflow"] = time.time()
-        self.reporter(0.0, "starting: reading the images", stage="starting", final=True,
-                      timeline=self.timeline)
+        self.reporter(0.0, "starting: reading the images, loading TensorFlow",
+                      stage="starting", timeline=self.timeline)
 
     def __call__(self, event) -> None:
         self.bar(event)

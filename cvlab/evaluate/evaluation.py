@@ -25,6 +25,7 @@ The whole report is also written to ``run_dir/metrics.json``.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -159,6 +160,15 @@ def _ensemble(run, members, probabilities, images, size, paths, labels, single, 
                       probabilities, labels)
     result["members"] = rows
     return result
+
+
+def read_report(run_dir: str | os.PathLike) -> dict | None:
+    """The last evaluation report written into the run folder (metrics.json), or ``None``."""
+    try:
+        report = json.loads((Path(run_dir) / METRICS_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return report if isinstance(report, dict) else None
 
 
 def _write(path: Path, report: dict) -> None:

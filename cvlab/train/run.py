@@ -26,9 +26,9 @@ raised again as :class:`TrainingFailed` naming the epoch and what was kept.
 
 Reproducibility. The split depends only on the folder and ``seed``. Training seeds
 Python, NumPy, TensorFlow and Keras with ``seed`` and every shuffle with it, so on CPU
-the same seed gives the same metrics (the tests check it). TensorFlow's
-``enable_op_determinism`` is not switched on: CPU kernels used here are already
-deterministic in practice, and the switch is process-wide and irreversible.
+a frozen run repeats exactly (the tests check it). Runs that train the base can differ
+slightly: TensorFlow's ``enable_op_determinism`` is not switched on, and multi-threaded
+CPU kernels may sum in a different order.
 """
 
 from __future__ import annotations
