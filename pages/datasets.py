@@ -14,7 +14,7 @@ import streamlit as st
 from cvlab.data import SAMPLES, app_data_dir, data_roots, ensure_sample, resolve_allowed, scan
 from cvlab.data.images import MAX_PIXELS, load_resized
 from cvlab.data.scan import ScanReport, tree_stamp
-from cvlab.data.uploads import extract_zip, safe_name
+from cvlab.data.uploads import extract_zip, upload_folder
 from cvlab.errors import CvlabError
 from cvlab.plots import label
 from ui import messages
@@ -114,9 +114,13 @@ def choose_folder() -> Path:
         st.stop()
     extracted = st.session_state.setdefault("extracted_uploads", {})
     if upload.file_id not in extracted:
-        target = app_data_dir() / "uploads" / safe_name(upload.name)
+        target = upload_folder(app_data_dir() / "uploads", upload.name)
         with st.spinner("Extracting safely…"):
-            extracted[upload.file_id] = str(extract_zip(upload, target))
+            try:
+                extracted[upload.file_id] = str(extract_zip(upload, target))
+            except CvlabError:
+                target.rmdir()  # refused before anything was written into it
+                raise
     return Path(extracted[upload.file_id])
 
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from cvlab.errors import CvlabError
 from cvlab.train.runs import model_file
+from ui.jobs import job_panel
 from ui.layout import page_setup
 from ui.run_results import evaluation, exports, try_it
 from ui.text import md
@@ -13,13 +14,15 @@ from ui.training import (
     SHOWN_RUN_KEY,
     choose_dataset,
     current_job,
+    delete_button,
     device_name,
-    job_panel,
+    jobs_listed,
     known_runs,
+    live_curves,
     run_label,
+    run_status,
     run_summary,
     settings,
-    shown_run,
     start,
 )
 
@@ -52,11 +55,12 @@ st.info(f"Training runs on: **{device_name()}**"
         + ("" if device_name() != "CPU" else
            " (no GPU found; `make run GPU=1` installs TensorFlow's CUDA build on Linux)"))
 job = current_job()
-busy = job is not None and job.running
 with st.container(border=True):
     dataset = choose_dataset()
     config = settings(dataset)
-    if st.button("▶ Train", type="primary", disabled=busy, key="train_start"):
+    if st.button("▶ Train", type="primary", key="train_start",
+                 help="Training runs as a job of its own on this server: it goes on if you "
+                      "close or reload the page, and waits its turn if others are training."):
         try:
             start(config)
         except CvlabError as exc:
@@ -64,31 +68,26 @@ with st.container(border=True):
         else:
             st.rerun()
 
-# 2. The session's run, live while it trains.
-runs = known_runs()
-by_path = {str(r.path): r for r in runs}
+# 2. The session's training job (or one started in another tab), live while it runs.
 if job is not None:
-    st.subheader("This session's run")
+    st.subheader("Training job")
+    job_panel(job, live_curves, resume_epochs=True)
 
-    @st.fragment(run_every=1.0 if busy else None)
-    def live() -> None:
-        job_panel(job, shown_run())
-        if busy and not job.running:
-            st.rerun(scope="app")
-
-    live()
-
-# 3. Any finished run: its curves, its held-out accuracy, a try on new photos, its exports.
+# 3. Every run: its state, curves, held-out accuracy, a try on new photos, its exports.
 st.header("Runs")
+runs = known_runs()
 if not runs:
     st.caption("No runs yet. Press Train above; runs that `python -m cvlab train` writes "
                "to `runs/` in an allowed data folder are listed here too.")
     st.stop()
+listed = {j.id: j for j in jobs_listed()}
+by_path = {str(r.path): r for r in runs}
+status = {path: run_status(record, listed) for path, record in by_path.items()}
 paths = list(by_path)
 shown = st.session_state.get(SHOWN_RUN_KEY)
 opening = shown if shown in by_path else None  # the session's run, once its folder exists
 picked = st.selectbox("Run", paths, index=paths.index(opening) if opening else 0,
-                      format_func=lambda p: run_label(by_path[p]),
+                      format_func=lambda p: run_label(by_path[p], status[p]),
                       key=f"run_pick:{opening}")  # a new key, so a new run opens picked
 record = by_path[picked]
 if record.damaged:
@@ -96,9 +95,10 @@ if record.damaged:
                 f"{record.damaged}"))
     st.stop()
 run_summary(record)
-if busy and picked == shown:
-    st.caption("Evaluation and export open when this run has finished.")
+if status[picked] in ("running", "queued"):
+    st.caption("Evaluation and export open when this run has ended.")
     st.stop()
+delete_button(record, listed)
 try:
     model_file(record.path)
 except CvlabError as exc:

@@ -90,6 +90,17 @@ def app_url(tmp_path_factory):
     yield url
     server.terminate()
     server.wait(timeout=20)
+    _end_jobs(data / "runs")
+
+
+def _end_jobs(runs: Path) -> None:
+    """Training jobs outlive the server by design; the tests' own must not outlive them."""
+    from cvlab.jobs import queue
+    from cvlab.jobs.record import alive
+
+    for job in queue.jobs(runs):
+        if job.status == "running" and alive(job):
+            os.kill(job.pid, 9)
 
 
 @pytest.fixture(scope="session")

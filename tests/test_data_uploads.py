@@ -101,3 +101,15 @@ def test_safe_name_and_dataset_folder(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     assert dataset_folder(tmp_path) == tmp_path
+
+
+def test_two_uploads_with_one_name_get_their_own_folders(tmp_path):
+    from cvlab.data.uploads import upload_folder
+
+    first = upload_folder(tmp_path / "uploads", "flowers.zip")
+    second = upload_folder(tmp_path / "uploads", "flowers.zip")
+    assert first != second and first.name.startswith("flowers-")
+    extract_zip(_zip({"rose/1.jpg": b"mine", "tulip/2.jpg": b"x"}), first)
+    extract_zip(_zip({"rose/1.jpg": b"yours", "tulip/2.jpg": b"y"}), second)
+    assert (first / "rose" / "1.jpg").read_bytes() == b"mine"
+    assert (second / "rose" / "1.jpg").read_bytes() == b"yours"

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = {"run_dir", "mode", "weights_source", "classes", "train_images", "val_images",
-        "epochs_run", "val_accuracy", "val_loss", "seconds"}
+        "test_images", "epochs_run", "val_accuracy", "val_loss", "seconds"}
 
 
 def cvlab(*args, cwd=ROOT):
@@ -30,7 +30,8 @@ def test_scratch_json_is_one_object_with_the_contract_keys(shapes, tmp_path):
     assert result["run_dir"] == str(out.resolve()) and result["mode"] == "scratch"
     assert result["weights_source"]["name"] == "none"
     assert result["classes"] == ["blue", "green", "red"]
-    assert (result["train_images"], result["val_images"], result["epochs_run"]) == (24, 6, 1)
+    assert [result[k] for k in ("train_images", "val_images", "test_images", "epochs_run")] \
+        == [18, 6, 6, 1]  # the default 15% test split is kept out of training
     assert 0.0 <= result["val_accuracy"] <= 1.0 and result["val_loss"] > 0
     assert (out / "model.keras").is_file()
     assert "epoch 1/1 (train)" in done.stderr
@@ -44,7 +45,7 @@ def test_default_output_is_a_summary_and_runs_lands_under_cwd(shapes, tmp_path):
     runs = list((tmp_path / "runs").iterdir())
     assert len(runs) == 1 and runs[0].name.endswith("-frozen")
     assert f"run folder   {runs[0]}" in done.stdout
-    assert "images       24 train, 6 validation" in done.stdout
+    assert "images       18 train, 6 validation, 6 test" in done.stdout
     lines = done.stderr.strip().splitlines()
     assert lines[0].startswith("[") and "computing base features" in lines[0]
     assert [line.split("] ")[1].split(" ·")[0] for line in lines[1:]] == [

@@ -54,7 +54,7 @@ def test_frozen_run_writes_the_contract(frozen_run):
     assert config["device"] == frozen_run.device == "CPU"
     assert json.loads(paths.classes.read_text()) == ["blue", "green", "red"]
     split = json.loads(paths.split.read_text())
-    assert (len(split["train"]), len(split["val"]), split["test"]) == (24, 6, [])
+    assert [len(split[k]) for k in ("train", "val", "test")] == [18, 6, 6]  # 15% test
     history = json.loads(paths.history.read_text())
     assert [h["epoch"] for h in history] == [1, 2, 3]
     assert {h["phase"] for h in history} == {"head"}
@@ -109,14 +109,26 @@ def test_fine_tune_unfreezes_upper_layers_and_keeps_batchnorm_statistics(
     history = read_run(result.run_dir).history
     assert [h["phase"] for h in history] == ["head", "fine-tune"]
     assert history[1]["learning_rate"] == pytest.approx(history[0]["learning_rate"] / 10)
+    # last.keras is the model of the fine-tune phase: the base's layers from a block
+    # boundary below 140 up, and the head (the frozen bottom ran once, into a cache).
     last = lazy_tf.keras().saving.load_model(RunPaths(result.run_dir).last, safe_mode=True)
-    base = last.get_layer("mobilenet_v2")
-    trained = _base_weights(last)
-    changed = {path for path, value in pretrained.items()
-               if not np.array_equal(trained[path], value)}
-    upper = {v.path for layer in base.layers[140:] for v in layer.weights
+    assert "mobilenet_v2" not in [layer.name for layer in last.layers]
+    trained = {_layer_var(v.path): v.numpy() for v in last.weights}
+    changed = {_layer_var(p) for p, value in pretrained.items()
+               if _layer_var(p) in trained and not np.array_equal(trained[_layer_var(p)], value)}
+    source, _ = pretrained_base
+    base = build_classifier(source, SIZE, 3).base
+    upper = {_layer_var(v.path) for layer in base.layers[140:] for v in layer.weights
              if not isinstance(layer, lazy_tf.keras().layers.BatchNormalization)}
     assert changed and changed <= upper  # below 140 and every BatchNorm untouched
+    complete = _base_weights(load_run_model(result.run_dir))
+    best = read_run(result.run_dir).state["best_epoch"]
+    moved = {_layer_var(p) for p, v in pretrained.items() if not np.array_equal(complete[p], v)}
+    assert moved <= upper and bool(moved) == (best == 2)  # model.keras: the best epoch
+
+
+def _layer_var(path: str) -> str:
+    return "/".join(path.split("/")[-2:])
 
 
 def test_full_mode_trains_every_layer_from_imagenet(shapes, tmp_path_factory,

@@ -35,7 +35,10 @@ def trained(tmp_path_factory):
 
 
 def test_evaluate_on_the_val_split_reproduces_the_trainers_best_val_accuracy(trained):
-    report = cvlab("evaluate", trained["run_dir"], "--json")
+    tested = cvlab("evaluate", trained["run_dir"], "--json")  # the default: the test split
+    assert tested["source"] == {"kind": "split", "subset": "test"}
+    assert tested["single"]["images"] == trained["test_images"] == 6
+    report = cvlab("evaluate", trained["run_dir"], "--split", "val", "--json")
     assert report["source"] == {"kind": "split", "subset": "val"}
     assert report["class_names"] == list(COLOURS)
     single = report["single"]

@@ -34,3 +34,14 @@ def keras_check(name: str, options: tuple) -> dict:
     from cvlab.keras_compare import compare_with_keras
 
     return compare_with_keras(name, **dict(options))
+
+
+@st.cache_resource(show_spinner="Loading the model…", max_entries=8)
+def run_model(run_dir: str, stamp: float):
+    """A run's ``model.keras`` (safe mode), loaded once per file version and shared by
+    every session; ``stamp`` (its mtime) is only part of the key. It keeps working
+    across the ``keras.backend.clear_session()`` Streamlit calls after every script run
+    (tests/test_cached_model.py)."""
+    from cvlab.train.runs import load_run_model
+
+    return load_run_model(run_dir)

@@ -1,62 +1,157 @@
-"""Background jobs that outlive a page rerun: one thread, its progress, a stop flag.
+"""Jobs on a page: start one (:func:`launch`), find it again (:func:`current`), watch and
+control it (:func:`job_panel`).
 
-A job is kept in ``st.session_state`` so each browser session sees its own; the
-page polls it from an ``st.fragment(run_every=…)`` while it runs.
+A job is a ``python -m cvlab …`` process in the server's queue (:mod:`cvlab.jobs.queue`);
+everything shown is read from its folder, so a reload, a second tab, another browser or
+a restarted server show the same job. Session state only remembers which job a page
+looks at (``st.session_state["job:<kind>"]``, mirrored in the URL as ``?job=<id>``).
 """
 
 from __future__ import annotations
 
-import threading
 import time
-import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+
+import streamlit as st
+
+from cvlab.errors import CvlabError
+from cvlab.jobs import queue
+from cvlab.jobs.queue import Job
+
+POLL_SECONDS = 1.0
+LOG_LINES = 15
+BADGES = {"queued": ("🕒", "blue"), "running": ("▶️", "green"), "finished": ("✅", "green"),
+          "stopped": ("⏹", "orange"), "failed": ("❌", "red"),
+          "interrupted": ("⚠️", "orange"), "cancelled": ("✖️", "gray")}
 
 
-@dataclass
-class Job:
-    """What a running or finished job reports. ``progress`` is 0..1; ``status`` is text."""
-
-    name: str
-    progress: float = 0.0
-    status: str = "starting"
-    result: Any = None
-    error: str | None = None
-    started: float = field(default_factory=time.monotonic)
-    finished: float | None = None
-    stop: threading.Event = field(default_factory=threading.Event)
-    thread: threading.Thread | None = None
-
-    @property
-    def running(self) -> bool:
-        return self.thread is not None and self.thread.is_alive()
-
-    @property
-    def seconds(self) -> float:
-        return (self.finished or time.monotonic()) - self.started
-
-    def report(self, progress: float, status: str) -> None:
-        """Called from the worker thread; plain attribute writes are thread-safe enough here."""
-        self.progress = min(max(progress, 0.0), 1.0)
-        self.status = status
-
-
-def start(name: str, work: Callable[[Job], Any]) -> Job:
-    """Run ``work(job)`` in a daemon thread; its return value or error lands on the job."""
-    job = Job(name)
-
-    def target() -> None:
-        try:
-            job.result = work(job)
-            job.report(1.0, "stopped early" if job.stop.is_set() else "finished")
-        except Exception as exc:  # shown to the user, with the run's checkpoint kept
-            job.error = f"{exc}"
-            job.status = "failed"
-            traceback.print_exc()
-        finally:
-            job.finished = time.monotonic()
-
-    job.thread = threading.Thread(target=target, name=f"cvlab-{name}", daemon=True)
-    job.thread.start()
+def launch(kind: str, argv: list[str], title: str, root=None) -> Job:
+    """Queue ``python -m cvlab <argv>`` (``"{job_dir}"`` → the job's folder) and remember
+    it as this session's job of ``kind``. :class:`CvlabError` if it cannot be queued."""
+    job = queue.submit(kind, argv, title, root)
+    remember(job)
     return job
+
+
+def remember(job: Job) -> None:
+    st.session_state[f"job:{job.kind}"] = job.id
+    st.query_params["job"] = job.id
+
+
+def current(kind: str, root=None) -> Job | None:
+    """The job of ``kind`` this page shows: the one this session launched or opened (also
+    after a reload, through the URL), else the newest queued or running one of that kind
+    (started in another tab or browser), else ``None``."""
+    listed = [job for job in queue.jobs(root) if job.kind == kind]
+    wanted = [st.session_state.get(f"job:{kind}"), st.query_params.get("job")]
+    for job_id in filter(None, wanted):
+        for job in listed:
+            if job.id == job_id:
+                return job
+    active = [job for job in listed if job.active]
+    return active[0] if active else None
+
+
+def badge(job: Job) -> str:
+    icon, colour = BADGES.get(job.status, ("", "gray"))
+    where = f" · position {job.position} in the queue" if job.position else ""
+    return f":{colour}-badge[{icon} {job.status}{where}]"
+
+
+def job_panel(job: Job, body: Callable[[Job], None] | None = None, *,
+              resume_epochs: bool = False) -> Job:
+    """Status, queue position, progress bar, elapsed time and ETA, the log tail when it
+    failed, and Stop / Cancel / Resume, refreshed every second while the job is queued
+    or running (an ``st.fragment``). ``body(job)`` draws more inside the same refresh
+    (live curves, say). ``resume_epochs`` offers extra epochs with Resume (training).
+    When the job ends, the whole page reruns once, so results below it appear."""
+    started_active = job.active
+
+    @st.fragment(run_every=POLL_SECONDS if started_active else None, key=f"job:{job.id}")
+    def panel() -> None:
+        try:
+            now = queue.get(job.id, job.dir.parent)
+        except CvlabError:
+            st.warning(f"Job {job.id} is gone (its folder was deleted).")
+            return
+        _status(now)
+        _controls(now, resume_epochs)
+        if body is not None:
+            body(now)
+        if started_active and not now.active:
+            st.rerun(scope="app")
+
+    panel()
+    return job
+
+
+def _status(job: Job) -> None:
+    st.markdown(f"**{job.title}** {badge(job)}")
+    progress = job.progress() or {}
+    detail = progress.get("detail") or {}
+    if job.status == "queued":
+        st.caption(f"Waiting for a free slot ({queue.max_jobs()} job(s) run at once on this "
+                   "server); it starts by itself.")
+        return
+    if job.status == "running":
+        text = progress.get("text") or "starting: launching the process"
+        st.progress(float(progress.get("fraction") or 0.0), text=text)
+        elapsed = time.time() - (job.started or time.time())
+        eta = detail.get("eta_seconds")
+        st.caption(f"Elapsed {_duration(elapsed)}"
+                   + (f" · about {_duration(eta)} left" if eta is not None else "")
+                   + (" · stop requested: it stops after the current batch"
+                      if job.stop_requested else ""))
+        return
+    took = (job.finished or time.time()) - (job.started or job.created)
+    if job.status in ("finished", "stopped"):
+        st.caption(f"{progress.get('text') or job.status} · took {_duration(took)}")
+    elif job.status == "cancelled":
+        st.caption("Cancelled before it started.")
+    else:
+        what = ("failed" if job.status == "failed" else
+                "was interrupted: its process ended without finishing (killed, or the "
+                "machine restarted)")
+        st.error(f"The job {what}"
+                 + (f" with exit code {job.exit_code}" if job.exit_code is not None else "")
+                 + ". The last lines of its log:")
+        st.code(job.log_tail(LOG_LINES) or "(no output)", language=None)
+
+
+def _controls(job: Job, resume_epochs: bool) -> None:
+    root = job.dir.parent
+    if job.status == "running":
+        if st.button("⏹ Stop after this batch", key=f"stop:{job.id}",
+                     disabled=job.stop_requested is not None):
+            _act(lambda: queue.stop(job.id, root), "Stopping: the best epoch so far is kept.")
+    elif job.status == "queued":
+        if st.button("✖ Cancel", key=f"cancel:{job.id}"):
+            _act(lambda: queue.cancel(job.id, root), "Taken out of the queue.")
+    elif job.status in ("stopped", "failed", "interrupted", "finished"):
+        left, right = st.columns([1, 3], vertical_alignment="bottom")
+        extra = None
+        if resume_epochs:
+            extra = left.number_input("Extra epochs", 0, 500, 0 if job.status != "finished"
+                                      else 2, key=f"resume_epochs:{job.id}",
+                                      help="0 continues to the planned number of epochs.")
+        if right.button("🔁 Resume", key=f"resume:{job.id}",
+                        help="Continue from the last checkpoint, in the same run folder."):
+            _act(lambda: queue.resume(job.id, int(extra) or None, root), "Resumed.")
+
+
+def _act(action: Callable[[], Job], message: str) -> None:
+    try:
+        action()
+    except CvlabError as exc:
+        st.error(str(exc))
+        return
+    st.toast(message)
+    st.rerun(scope="app")
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    minutes, secs = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else (f"{minutes} min {secs:02d} s"
+                                                         if minutes else f"{secs} s")

@@ -44,6 +44,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("augmentation_studio.py", "Augmentation Studio", "🎨", "Data"),
     PageEntry("datasets.py", "Datasets", "🗂️", "Data"),
     PageEntry("training_studio.py", "Training Studio", "🏋️", "Training"),
+    PageEntry("transfer_lab.py", "Transfer Lab", "🧪", "Training"),
 )
 
 SECTIONS = ("", "Architectures", "Cost labs", "Data", "Training")

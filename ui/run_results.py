@@ -1,4 +1,6 @@
-"""Evaluate and export a finished run from the page; results are kept per run in the session."""
+"""Evaluate and export a finished run from the page. Reports are written into the run
+folder (metrics.json, exports/exports.json) and always read back from there, so they are
+still shown after a reload, in another tab or after a server restart."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from cvlab.data.images import load_resized
 from cvlab.data.uploads import safe_name
 from cvlab.errors import CvlabError
 from cvlab.evaluate import FORMATS, evaluate, export, predict
+from cvlab.evaluate.evaluation import read_report as read_evaluation
+from cvlab.evaluate.export import read_report as read_exports
 from cvlab.report import short_count
 from cvlab.train import RunRecord
 from ui.explain import mistakes_gallery, try_it_heat
@@ -45,27 +49,43 @@ def per_class_table(rows: list[dict]) -> pd.DataFrame:
     return table.rename(columns={"f1": "F1", "support": "images"})
 
 
+def saved_report(record: RunRecord, name: str, read) -> dict | None:
+    """The report saved in the run folder; says so when the model changed since."""
+    report = read(record.path)
+    if report is None:
+        return None
+    written = (record.path / name).stat().st_mtime
+    if record.model_path.is_file() and record.model_path.stat().st_mtime > written:
+        st.caption("These results are from an earlier model of this run (it trained "
+                   "further since); press the button again to update them.")
+    return report
+
+
 def evaluation(record: RunRecord) -> None:
-    key = f"evaluation:{record.path}"
     multicrop = st.checkbox("Also 10-crop test-time augmentation", key="eval_multicrop",
                             help="Corners, centre and their mirrors, averaged: usually a "
                                  "little more accurate, about ten times the inference cost.")
     if st.button("Evaluate on held-out images", key="eval_button"):
-        st.session_state[key] = _logged("Evaluating", lambda log: evaluate(
-            record.path, multicrop=multicrop, log=log))
-    report = st.session_state.get(key)
+        _logged("Evaluating", lambda log: evaluate(record.path, multicrop=multicrop, log=log))
+    report = saved_report(record, "metrics.json", read_evaluation)
     if not report:
         return
     single = report["single"]
     cols = st.columns(3)
-    cols[0].metric("Accuracy", f"{single['accuracy']:.1%}",
-                   help=f"On the run's {report['source']['subset']} images.")
+    low, high = single["accuracy_ci"]
+    cols[0].metric(f"Accuracy ({report['source']['subset']} split)", f"{single['accuracy']:.1%}",
+                   help=f"95% interval {low:.0%}–{high:.0%} (Wilson), on the run's "
+                        f"{report['source']['subset']} images.")
     cols[1].metric("Images", single["images"])
     cols[2].metric("Misclassified", len(single["misclassified"]))
     if "multicrop" in report:
         crop = report["multicrop"]
-        st.info(f"10-crop: {crop['accuracy']:.1%} ({crop['accuracy_gain'] * 100:+.1f} points) at "
-                f"{crop['slowdown']:.1f}× the inference time.")
+        gain_low, gain_high = (100 * v for v in crop["gain_ci"])
+        st.info(f"10-crop: {crop['accuracy']:.1%} ({crop['accuracy_gain'] * 100:+.1f} points, "
+                f"95% interval {gain_low:+.1f} to {gain_high:+.1f}) at "
+                f"{crop['slowdown']:.1f}× the inference time."
+                + ("" if gain_low > 0 or gain_high < 0 else
+                   " The gain is not distinguishable from noise on these images."))
     left, right = st.columns(2)
     left.plotly_chart(plots.confusion(single["confusion_matrix"], report["class_names"]),
                       width="stretch")
@@ -78,14 +98,12 @@ def evaluation(record: RunRecord) -> None:
 
 
 def exports(record: RunRecord) -> None:
-    key = f"exports:{record.path}"
     formats = st.multiselect("Formats", list(FORMATS), default=list(FORMATS), key="exp_formats",
                              help="tflite-int8 stores weights as 8-bit integers "
                                   "(dynamic-range quantisation).")
     if st.button("Export", key="exp_button", disabled=not formats):
-        st.session_state[key] = _logged("Exporting", lambda log: export(
-            record.path, formats, runs=20, log=log))
-    report = st.session_state.get(key)
+        _logged("Exporting", lambda log: export(record.path, formats, runs=20, log=log))
+    report = saved_report(record, "exports/exports.json", read_exports)
     if not report:
         return
     rows = [{"format": r["format"], "size": short_count(r["bytes"]) + "B",

@@ -1,38 +1,45 @@
-"""Training Studio helpers: dataset and settings widgets, the background run, run views.
+"""Training Studio helpers: dataset and settings widgets, the training job, run views.
 
-A run trains in a :mod:`ui.jobs` thread so the page stays live; the job lives in
-``st.session_state[JOB_KEY]`` (one per browser session) and the page polls it. Runs are
-written under ``<app data dir>/runs``; every view below reads the run folder, so a run
+Train queues a ``python -m cvlab train`` job (:mod:`ui.jobs`): a process of its own that
+writes into a new folder under ``<app data dir>/runs``. Every view below reads run
+folders, so a reload, another tab or a server restart shows the same runs, and a run
 the command line wrote to ``runs/`` in an allowed data root shows up here too.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
 from pathlib import Path
 
 import streamlit as st
 
 from cvlab import plots
+from cvlab.atomic import write_bytes
 from cvlab.augment.spec import OPS, default_spec, spec_from_json, spec_to_dict
 from cvlab.data import SAMPLES, app_data_dir, data_roots, ensure_sample
 from cvlab.errors import CvlabError
-from cvlab.train import MODES, RunRecord, TrainConfig, list_runs, read_run, train
-from cvlab.train.config import BASE_LAYERS, DEFAULT_FINE_TUNE_AT, DEFAULT_LEARNING_RATE, DEFAULTS
+from cvlab.jobs import queue
+from cvlab.jobs.queue import Job
+from cvlab.train import MODES, RunRecord, TrainConfig, list_runs, read_run
+from cvlab.train.base_layers import base_layers, weights_layout
+from cvlab.train.config import DEFAULT_FINE_TUNE_AT, DEFAULT_LEARNING_RATE, DEFAULTS
 from cvlab.train.device import detect
-from cvlab.train.runs import default_run_dir
+from cvlab.train.modes import MODE_RECORDS
 from ui import jobs
 from ui.augment import SPEC_KEY
 from ui.text import md
 
-JOB_KEY = "training_job"
 SHOWN_RUN_KEY = "training_run"
 IMAGE_SIZES = (32, 64, 96, 128, 160, 192, 224)
-MODE_TEXT = {
-    "frozen": "frozen: train only a new head on ImageNet features (fastest)",
-    "fine-tune": "fine-tune: head first, then unfreeze the top of the base",
-    "full": "full: start from ImageNet, train every layer",
-    "scratch": "scratch: random start, train every layer (slowest to learn)",
-}
+MODE_TEXT = {m.name: m.label for m in MODE_RECORDS}
+SEED_HELP = ("The seed fixes the split into training, validation and test images, the new "
+             "head's starting weights, the shuffling order, dropout and the augmentation "
+             "draws. On a CPU a frozen run then repeats exactly. Runs that train the base "
+             "(fine-tune, full, scratch) can differ in the last digits, and then more as "
+             "epochs go on, because TensorFlow's multi-threaded CPU kernels may add in a "
+             "different order; on a GPU every mode can differ slightly.")
 SAMPLE_TEXT = {"faces": "faces vs. not faces (200 images)",
                "shapes": "circles, squares, triangles (180 images)"}
 
@@ -90,15 +97,15 @@ def settings(dataset: Path) -> TrainConfig:
         "Learning rate", 1e-6, 1.0, DEFAULT_LEARNING_RATE[mode], format="%.0e",
         key=f"train_lr_{mode}", help="Fine-tuning continues at a tenth of it.")
     seed = middle.number_input("Seed", 0, 2**31 - 1, DEFAULTS["seed"], key="train_seed",
-                               help="The same seed gives the same split and, on CPU, "
-                                    "the same result.")
+                               help=SEED_HELP)
     fine_tune_at = None
     if mode == "fine-tune":
+        count = base_layers(weights_layout("imagenet", int(image_size)))
         fine_tune_at = right.slider(
-            "Unfreeze from base layer", 1, BASE_LAYERS - 1, DEFAULT_FINE_TUNE_AT,
+            "Unfreeze from base layer", 1, count - 1, DEFAULT_FINE_TUNE_AT,
             key="train_fine_tune_at",
-            help=f"MobileNetV2's base has {BASE_LAYERS} layers; layers from this one up "
-                 "train in the second phase.")
+            help=f"MobileNetV2's base has {count} layers with these weights; layers from "
+                 "this one up train in the second phase.")
     augment = augmentation_choice()
     return TrainConfig(str(dataset), mode=mode, epochs=int(epochs), image_size=int(image_size),
                        batch_size=int(batch_size), learning_rate=float(learning_rate),
@@ -118,62 +125,105 @@ def augmentation_choice() -> dict | None:
     return spec_to_dict(spec) if on and spec.steps else None
 
 
-def start(config: TrainConfig) -> None:
-    """Check ``config`` (errors raise before anything starts), then train in a thread."""
-    config.resolved()
-    run_dir = default_run_dir(config.mode, base=app_data_dir())
+def start(config: TrainConfig) -> Job:
+    """Check ``config`` (errors raise before anything is queued), then queue its training
+    as a ``python -m cvlab train`` job writing into its own new run folder."""
+    resolved = config.resolved()
+    argv = ["train", resolved.data_dir, "--mode", resolved.mode,
+            "--epochs", str(resolved.epochs), "--image-size", str(resolved.image_size),
+            "--batch-size", str(resolved.batch_size),
+            "--learning-rate", repr(resolved.learning_rate), "--seed", str(resolved.seed)]
+    if resolved.mode == "fine-tune":
+        argv += ["--fine-tune-at", str(resolved.fine_tune_at)]
+    if resolved.augment:
+        argv += ["--augment", str(saved_spec(resolved.augment))]
+    title = f"{resolved.mode} on {Path(resolved.data_dir).name}, {resolved.epochs} epochs"
+    job = jobs.launch("train", [*argv, "--out", "{job_dir}"], title, runs_dir())
+    st.session_state[SHOWN_RUN_KEY] = str(job.dir)
+    return job
 
-    def work(job: jobs.Job):
-        return train(config, progress=lambda event: job.report(event.fraction, event.text),
-                     stop_event=job.stop, run_dir=run_dir)
 
-    st.session_state[JOB_KEY] = jobs.start("train", work)
-    st.session_state[SHOWN_RUN_KEY] = str(run_dir)
-
-
-def current_job() -> jobs.Job | None:
-    return st.session_state.get(JOB_KEY)
+def saved_spec(spec: dict) -> Path:
+    """The augmentation spec as a file the job reads, named by its content."""
+    text = json.dumps(spec, sort_keys=True)
+    path = app_data_dir() / "augment" / f"{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
+    if not path.is_file():
+        write_bytes(path, text.encode())
+    return path
 
 
-def shown_run() -> RunRecord | None:
-    """The session's newest run as written so far; None until its config.json exists."""
+def current_job() -> Job | None:
+    """The training job this session shows (see :func:`ui.jobs.current`)."""
+    return jobs.current("train", runs_dir())
+
+
+def live_curves(job: Job) -> None:
+    """The job's curves as ``history.json`` grows (drawn inside the job panel's refresh)."""
+    if job.status != "running":
+        return
     try:
-        return read_run(st.session_state[SHOWN_RUN_KEY])
-    except (KeyError, CvlabError):
-        return None
+        record = read_run(job.dir)
+    except CvlabError:
+        return
+    if record.history:
+        st.plotly_chart(history_figure(record), width="stretch", key="live_history")
 
 
-def job_panel(job: jobs.Job, record: RunRecord | None) -> None:
-    """Progress, status and live curves of the session's training job; once it has ended,
-    its outcome in one line (the Runs section below shows the curves)."""
-    if job.running:
-        st.progress(job.progress, text=job.status)
-        if st.button("⏹ Stop after this batch", key="train_stop"):
-            job.stop.set()
-            st.toast("Stopping: the best epoch so far is kept.")
-    elif job.error:
-        st.error(md(f"Training failed after {job.seconds:.0f} s: {job.error}"))
-    else:
-        result = job.result
-        word = "stopped early" if result.stopped else "finished"
-        if result.val_accuracy is None:
-            st.warning(f"Training {word} in {result.seconds:.0f} s, before its first epoch "
-                       "ended: there is no model to keep.")
+def history_figure(record: RunRecord):
+    """The run's curves, built once per version of its history.json (building a plotly
+    figure costs far more than reading the file, and the live panel redraws every second)."""
+    return _history_figure(str(record.paths.history),
+                           record.paths.history.stat().st_mtime_ns)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _history_figure(path: str, stamp: int):
+    return plots.history(json.loads(Path(path).read_text()))
+
+
+def run_status(record: RunRecord, listed: dict[str, Job]) -> str:
+    """running, queued, finished, stopped, failed, interrupted, or (a run that no job
+    recorded, e.g. from the command line) finished / stopped / incomplete."""
+    job = listed.get(record.path.name) if record.path.parent == runs_dir() else None
+    if job is not None:
+        return job.status
+    state = record.state or {}
+    return "finished" if state.get("finished") else "stopped" if state.get("stopped") \
+        else "incomplete"
+
+
+def jobs_listed() -> list[Job]:
+    return queue.jobs(runs_dir())
+
+
+def delete_button(record: RunRecord, listed: dict[str, Job]) -> None:
+    """Delete a run folder that no job is writing, after a confirmation."""
+    with st.popover("🗑 Delete this run"):
+        st.caption(f"Removes `{record.path}` with its checkpoints, model and exports.")
+        if not st.button("Delete for good", key=f"delete:{record.path}", type="primary"):
+            return
+    try:
+        if record.path.name in listed and record.path.parent == runs_dir():
+            queue.delete(record.path.name, runs_dir())
         else:
-            st.success(f"Training {word} in {result.seconds:.0f} s on {md(result.device)}: best "
-                       f"validation accuracy {result.val_accuracy:.1%} "
-                       f"(epoch {result.best_epoch}).")
-    if job.running and record is not None and record.history:
-        st.plotly_chart(plots.history(record.history), width="stretch", key="live_history")
+            shutil.rmtree(record.path)
+    except (CvlabError, OSError) as exc:
+        st.error(md(f"Could not delete {record.path.name}: {exc}"))
+        return
+    st.session_state.pop(SHOWN_RUN_KEY, None)
+    st.rerun()
 
 
-def run_label(record: RunRecord) -> str:
+def run_label(record: RunRecord, status: str = "") -> str:
     if record.damaged:
         return f"⚠ {record.path.name} · damaged, not read"
     best = (record.state or {}).get("best_val_accuracy")
     score = f"best val {best:.0%}" if best is not None else "no epoch yet"
-    count = len(record.history)
-    return f"{record.path.name} · {count} epoch{'' if count == 1 else 's'} · {score}"
+    epochs = sum(not e.get("partial") for e in record.history)
+    partial = " + 1 partial" if any(e.get("partial") for e in record.history) else ""
+    shown = f" · {status}" if status else ""
+    plural = "" if epochs == 1 else "s"
+    return f"{record.path.name}{shown} · {epochs} epoch{plural}{partial} · {score}"
 
 
 def run_summary(record: RunRecord) -> None:
@@ -181,9 +231,14 @@ def run_summary(record: RunRecord) -> None:
     cols = st.columns(5)
     cols[0].metric("Mode", md(config.get("mode", "?")))
     best = state.get("best_val_accuracy")
+    partial = " (a partial epoch: no complete epoch yet)" if state.get("best_partial") else ""
     cols[1].metric("Best val accuracy", f"{best:.1%}" if best is not None else "–",
-                   help=f"Epoch {state.get('best_epoch')}; model.keras holds this epoch.")
-    cols[2].metric("Epochs run", len(record.history))
+                   help=f"Epoch {state.get('best_epoch')}{partial}; model.keras holds this "
+                        "epoch. An epoch cut short by Stop is never chosen over a complete "
+                        "one.")
+    cols[2].metric("Epochs run", len(record.history),
+                   help="The last one was cut short by Stop (partial)."
+                   if record.history and record.history[-1].get("partial") else None)
     cols[3].metric("Images (train / val)",
                    f"{len(record.split['train'])} / {len(record.split['val'])}")
     cols[4].metric("Trained on", md(config.get("device", "?")))
@@ -192,4 +247,4 @@ def run_summary(record: RunRecord) -> None:
     st.caption(md(f"Weights: {weights} · {config.get('image_size')} px · "
                   f"classes: {', '.join(record.class_names)} · folder {record.path}"))
     if record.history:
-        st.plotly_chart(plots.history(record.history), width="stretch")
+        st.plotly_chart(history_figure(record), width="stretch")

@@ -15,24 +15,22 @@ import threading
 import time
 from pathlib import Path
 
-from cvlab import lazy_tf
 from cvlab.errors import CvlabError
 from cvlab.train.config import (
-    BASE_LAYERS,
     DEFAULT_FINE_TUNE_AT,
     DEFAULT_LEARNING_RATE,
     DEFAULTS,
     FINE_TUNE_FACTOR,
-    MODES,
     TrainConfig,
 )
+from cvlab.train.modes import cli_help
 from cvlab.train.run import TrainingFailed, resume, train
 from cvlab.train.runs import default_run_dir, read_run
 
 #: Options that describe a new run; with --resume only --epochs may be given.
 RUN_OPTIONS = ("mode", "fine_tune_at", "head_epochs", "image_size", "batch_size",
                "learning_rate", "weights", "seed", "val_fraction", "test_fraction",
-               "augment", "cached_views", "out")
+               "augment", "cached_views", "train_per_class", "out")
 BAR_WIDTH = 24
 
 
@@ -43,11 +41,12 @@ def register(subparsers) -> None:
     parser.add_argument("data_dir", metavar="DIR", nargs="?",
                         help="folder with one sub-folder per class")
     d, rates = DEFAULTS, DEFAULT_LEARNING_RATE
-    parser.add_argument("--mode", help=f"{' | '.join(MODES)} (default {d['mode']})")
+    parser.add_argument("--mode", help=cli_help() + f" (default {d['mode']})")
     parser.add_argument("--epochs", type=int, help=f"epochs in all (default {d['epochs']})")
     parser.add_argument("--fine-tune-at", type=int, metavar="N",
-                        help="fine-tune: unfreeze base layers from index N up (default "
-                        f"{DEFAULT_FINE_TUNE_AT} of {BASE_LAYERS})")
+                        help=f"fine-tune: unfreeze base layers from index N up (default "
+                        f"{DEFAULT_FINE_TUNE_AT}; the base has 155 layers with torchvision "
+                        "weights, 154 with Keras')")
     parser.add_argument("--head-epochs", type=int, metavar="N",
                         help="fine-tune: epochs with the base frozen first (default half)")
     parser.add_argument("--image-size", type=int, metavar="S",
@@ -62,13 +61,19 @@ def register(subparsers) -> None:
                         help=f"split and training seed (default {d['seed']})")
     parser.add_argument("--val-fraction", type=float, help=f"default {d['val_fraction']}")
     parser.add_argument("--test-fraction", type=float,
-                        help=f"held out for evaluate (default {d['test_fraction']})")
+                        help="test split, never seen in training or model selection; "
+                        f"evaluate reports it (default {d['test_fraction']})")
+    parser.add_argument("--train-per-class", type=int, metavar="N",
+                        help="train on a seeded sample of N images per class (val and test "
+                        "stay whole)")
     parser.add_argument("--augment", metavar="PIPELINE.json",
                         help="augmentation pipeline exported by the studio")
     parser.add_argument("--cached-views", type=int, metavar="K",
-                        help="frozen + augment: augmented views of the training set to cache")
+                        help="frozen/fine-tune + augment: augmented views of the training "
+                        "set to cache for the head phase")
     parser.add_argument("--no-feature-cache", action="store_true",
-                        help="frozen: recompute the base every epoch (as the TF tutorial)")
+                        help="frozen/fine-tune: recompute the base in every head epoch (as "
+                        "the TF tutorial)")
     parser.add_argument("--out", metavar="RUN_DIR", help="default runs/<timestamp>-<mode>")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue a stopped or failed run")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -105,19 +110,15 @@ def run(args) -> int:
 class JobProgress:
     """Progress to the terminal bar and to the run folder's progress.json (the job
     protocol), with a timeline of unix times: ``command`` (this command began),
-    ``tensorflow`` (imported), ``first_batch`` and ``first_epoch`` (ended)."""
+    ``first_batch`` and ``first_epoch`` (ended)."""
 
     def __init__(self, run_dir, bar):
         from cvlab.jobs.protocol import Reporter
 
         self.bar, self.timeline, self.fraction = bar, {"command": time.time()}, 0.0
         self.reporter = Reporter(run_dir)
-        self.reporter(0.0, "starting: loading TensorFlow", stage="starting",
-                      timeline=self.timeline)
-        lazy_tf.keras()
-        self.timeline["tensorflow"] = time.time()
-        self.reporter(0.0, "starting: reading the images", stage="starting", final=True,
-                      timeline=self.timeline)
+        self.reporter(0.0, "starting: reading the images, loading TensorFlow",
+                      stage="starting", timeline=self.timeline)
 
     def __call__(self, event) -> None:
         self.bar(event)
@@ -144,7 +145,7 @@ def _config(args) -> TrainConfig:
     given = {name: getattr(args, name) for name in
              ("mode", "epochs", "fine_tune_at", "head_epochs", "image_size", "batch_size",
               "learning_rate", "weights", "seed", "val_fraction", "test_fraction",
-              "cached_views")
+              "cached_views", "train_per_class")
              if getattr(args, name) is not None}
     if args.augment:
         given["augment"] = _read_spec(args.augment)
@@ -224,7 +225,8 @@ def render(result) -> str:
         f"mode         {result.mode} on {result.device}",
         f"weights      {result.weights_source['name']}",
         f"classes      {', '.join(result.classes)}",
-        f"images       {result.train_images} train, {result.val_images} validation",
+        f"images       {result.train_images} train, {result.val_images} validation, "
+        f"{result.test_images} test (held out for evaluate)",
         f"epochs run   {result.epochs_run}" + (" (stopped early)" if result.stopped else ""),
         f"best epoch   {result.best_epoch}: val accuracy {accuracy}, val loss {loss}",
         f"seconds      {result.seconds:.1f}",

@@ -89,3 +89,20 @@ def _counts(n: int, val_fraction: float, test_fraction: float) -> tuple[int, int
         else:
             n_val -= 1
     return n_val, n_test
+
+
+def per_class_sample(subset: Subset, per_class: int, seed: int = 0) -> Subset:
+    """At most ``per_class`` images of each class of ``subset``, drawn with ``seed``.
+
+    Nested: for one seed, the sample of ``n`` images of a class starts the sample of any
+    larger ``n``, so a data-size curve adds images rather than swapping them.
+    """
+    if per_class < 1:
+        raise CvlabError(f"Received: {per_class} images per class; allowed: at least 1.")
+    rng = np.random.default_rng(seed)
+    keep: list[int] = []
+    for label in sorted(set(subset.labels)):
+        members = [i for i, value in enumerate(subset.labels) if value == label]
+        keep += [members[i] for i in rng.permutation(len(members))[:per_class]]
+    keep.sort()
+    return Subset([subset.paths[i] for i in keep], [subset.labels[i] for i in keep])

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import stat
 import tempfile
@@ -42,6 +43,22 @@ def safe_name(name: str) -> str:
     stem = stem[:-4] if stem.lower().endswith(".zip") else stem
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._")[:MAX_NAME_CHARS]
     return cleaned or "upload"
+
+
+def upload_folder(parent: Path, name: str) -> Path:
+    """A new, empty folder for one upload: ``<parent>/<safe name>-<random hex>``.
+
+    Made with ``mkdir`` (atomic), so two sessions uploading ``flowers.zip`` at the same
+    moment never extract into, or replace, each other's folder.
+    """
+    parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        folder = parent / f"{safe_name(name)}-{secrets.token_hex(4)}"
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
 
 
 def extract_zip(

@@ -1,9 +1,12 @@
 """Evaluate a run: accuracy, per-class precision/recall/F1, confusion matrix, mistakes.
 
 ``evaluate(run_dir)`` uses the run's own held-out images: its test split when it kept
-one, else its validation split. ``evaluate(run_dir, data_dir)`` scans a new
-folder-per-class tree instead and maps its folder names onto the run's classes (a
-folder may hold a subset of them; an unknown class name is an error naming it).
+one (the trainer keeps one by default, and no training or model-selection step reads
+it), else its validation split, which chose the best epoch and so flatters the model;
+``split="val"`` asks for the validation split. The report's ``source`` names the split.
+``evaluate(run_dir, data_dir)`` scans a new folder-per-class tree instead and maps its
+folder names onto the run's classes (a folder may hold a subset of them; an unknown class
+name is an error naming it).
 
 Two benchmark tricks can be compared with the plain single-crop, single-model result:
 
@@ -12,7 +15,8 @@ Two benchmark tricks can be compared with the plain single-crop, single-model re
   crop each; :mod:`cvlab.evaluate.ensemble`).
 
 Each comes with ``accuracy_gain`` (its accuracy minus the single-crop accuracy, as a
-fraction) and its cost: ``seconds`` of model time and ``slowdown`` (its seconds over
+fraction), ``gain_ci`` (its paired 95% interval over the same images) and its cost:
+``seconds`` of model time and ``slowdown`` (its seconds over
 the single-crop seconds). Model time starts after a warm-up batch and excludes image
 decoding and model loading, so the ratio is the inference cost a deployment would pay.
 
@@ -21,6 +25,7 @@ The whole report is also written to ``run_dir/metrics.json``.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -32,7 +37,7 @@ from cvlab.data import scan
 from cvlab.errors import CvlabError
 from cvlab.evaluate.ensemble import average, check_members
 from cvlab.evaluate.inference import Predictor, read_images, timed
-from cvlab.evaluate.metrics import summarize
+from cvlab.evaluate.metrics import paired_difference, summarize
 from cvlab.evaluate.rundir import eval_subset, input_size, load_model, open_run
 from cvlab.evaluate.tta import enlarged, multicrop_probabilities
 from cvlab.train.runs import RunRecord
@@ -46,13 +51,14 @@ def evaluate(
     *,
     multicrop: bool = False,
     ensemble: Sequence[str | os.PathLike] = (),
+    split: str | None = None,
     log: Callable[[str], None] = lambda message: None,
 ) -> dict:
     """The evaluation report (see the module docstring); ``log`` receives progress lines."""
     run = open_run(run_dir)
     members = [open_run(d) for d in ensemble]
     check_members([run, *members])
-    paths, labels, source, unreadable = _labelled_images(run, data_dir)
+    paths, labels, source, unreadable = _labelled_images(run, data_dir, split)
     model = load_model(run)
     size = input_size(model, run)
     log(f"reading {len(paths)} images at {size[0]}×{size[1]}")
@@ -77,7 +83,8 @@ def evaluate(
         big = _read_all(paths, enlarged(size))
         crop_probabilities, crop_seconds = timed(multicrop_probabilities, predict, big, size)
         report["multicrop"] = _variant(summarize(labels, crop_probabilities, names, paths),
-                                       crop_seconds, single)
+                                       crop_seconds, single, crop_probabilities,
+                                       probabilities, labels)
         report["multicrop"]["crops"] = 10
     if members:
         report["ensemble"] = _ensemble(run, members, probabilities, images, size, paths,
@@ -86,10 +93,17 @@ def evaluate(
     return report
 
 
-def _labelled_images(run: RunRecord, data_dir) -> tuple[list[Path], list[int], dict, list[dict]]:
+def _labelled_images(run: RunRecord, data_dir, split: str | None = None
+                     ) -> tuple[list[Path], list[int], dict, list[dict]]:
     """Paths, labels in the run's class indices, a source description, scan rejects."""
+    if split is not None and (data_dir is not None or split not in ("test", "val")
+                              or not run.split.get(split)):
+        kept = [name for name in ("test", "val") if run.split.get(name)]
+        raise CvlabError(f"Received: split {split!r}" + (" with a folder" if data_dir else "")
+                         + f"; allowed: one the run kept ({', '.join(kept) or 'none'}), "
+                         "without a folder.")
     if data_dir is None:
-        subset = eval_subset(run)
+        subset = split or eval_subset(run)
         paths, labels = zip(*run.split[subset], strict=True)
         return list(paths), list(labels), {"kind": "split", "subset": subset}, []
     found = scan(data_dir)
@@ -116,9 +130,14 @@ def _read_all(paths: list[Path], size: tuple[int, int]):
     return images
 
 
-def _variant(metrics: dict, seconds: float, single: dict) -> dict:
+def _variant(metrics: dict, seconds: float, single: dict, probabilities, single_probabilities,
+             labels) -> dict:
+    truth = np.asarray(labels)
+    interval = paired_difference(np.argmax(probabilities, axis=1) == truth,
+                                 np.argmax(single_probabilities, axis=1) == truth)
     return {**metrics, "seconds": seconds,
             "accuracy_gain": metrics["accuracy"] - single["accuracy"],
+            "gain_ci": list(interval),
             "slowdown": seconds / single["seconds"] if single["seconds"] > 0 else float("inf")}
 
 
@@ -135,10 +154,21 @@ def _ensemble(run, members, probabilities, images, size, paths, labels, single, 
         all_probabilities.append(member_probabilities)
         accuracy = float(np.mean(member_probabilities.argmax(axis=1) == np.asarray(labels)))
         rows.append({"run_dir": str(member.path), "accuracy": accuracy, "seconds": seconds})
-    metrics = summarize(labels, average(all_probabilities), run.class_names, paths)
-    result = _variant(metrics, sum(row["seconds"] for row in rows), single)
+    mean = average(all_probabilities)
+    metrics = summarize(labels, mean, run.class_names, paths)
+    result = _variant(metrics, sum(row["seconds"] for row in rows), single, mean,
+                      probabilities, labels)
     result["members"] = rows
     return result
+
+
+def read_report(run_dir: str | os.PathLike) -> dict | None:
+    """The last evaluation report written into the run folder (metrics.json), or ``None``."""
+    try:
+        report = json.loads((Path(run_dir) / METRICS_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return report if isinstance(report, dict) else None
 
 
 def _write(path: Path, report: dict) -> None:

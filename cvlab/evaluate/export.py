@@ -1,6 +1,6 @@
 """Export a run's model for deployment and check each export against the original.
 
-Formats (files in ``run_dir/exports/``):
+Formats (files in ``run_dir/exports/``, with the report as ``exports/exports.json``):
 
 * ``keras`` → ``model.keras``: the run's model, copied byte for byte;
 * ``tflite`` → ``model.tflite``: TFLite, float32 weights and activations;
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import shutil
 import statistics
@@ -43,6 +44,7 @@ from cvlab.evaluate.tflite_labels import LABELS_FILE, labels_text, with_labels
 from cvlab.train.run_checks import export_folder, export_target
 from cvlab.train.runs import RunRecord, load_keras_file
 
+REPORT_FILE = "exports.json"
 FORMATS = {"keras": "model.keras", "tflite": "model.tflite", "tflite-int8": "model-int8.tflite"}
 CHECK_IMAGES = 8
 
@@ -94,11 +96,22 @@ def export(
                 probabilities.argmax(axis=1) == reference.argmax(axis=1))),
             "max_prob_diff": float(np.abs(probabilities - reference).max()),
         })
-    return {"run_dir": str(run.path), "image_size": list(size), "labels": str(labels),
-            "class_names": list(run.class_names),
-            "source_bytes": run.model_path.stat().st_size,
-            "check": {"images": len(images), "source": check_source},
-            "latency": {"runs": runs, "warmup": warmup, "batch": 1}, "exports": rows}
+    report = {"run_dir": str(run.path), "image_size": list(size), "labels": str(labels),
+              "class_names": list(run.class_names),
+              "source_bytes": run.model_path.stat().st_size,
+              "check": {"images": len(images), "source": check_source},
+              "latency": {"runs": runs, "warmup": warmup, "batch": 1}, "exports": rows}
+    atomic.write_json(folder / REPORT_FILE, report)
+    return report
+
+
+def read_report(run_dir: str | os.PathLike) -> dict | None:
+    """The last export report written into the run folder, or ``None``."""
+    try:
+        report = json.loads((Path(run_dir) / "exports" / REPORT_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return report if isinstance(report, dict) else None
 
 
 def _check_images(run: RunRecord, size: tuple[int, int]) -> tuple[np.ndarray, str]:

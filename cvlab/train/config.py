@@ -1,22 +1,18 @@
 """What a training run is asked to do: :class:`TrainConfig`, validated without TensorFlow.
 
-Modes, as the course names them:
-
-* ``frozen`` — feature extraction: the ImageNet base is frozen, only the head trains.
-* ``fine-tune`` — the published recipe: ``head_epochs`` with the base frozen, then the
-  base's layers from ``fine_tune_at`` upward are unfrozen and training continues at
-  1/10 of the learning rate.
-* ``full`` — ImageNet initialisation, every layer trains.
-* ``scratch`` — random initialisation (weights ``none``), every layer trains.
+Modes are records in :mod:`cvlab.train.modes` (phases, default learning rate, BatchNorm
+policy, feature cache); this module only checks settings against them.
 
 Defaults filled in by :meth:`TrainConfig.resolved` (and so recorded in config.json):
-``weights`` ``imagenet`` (``none`` for scratch); ``learning_rate`` 1e-3 for the head
-modes (frozen, fine-tune) and scratch, 1e-4 for full (pretrained weights are easily
-wrecked by large steps); ``fine_tune_at`` 100 of MobileNetV2's 155 layers (the TF
-tutorial's choice: blocks 11–16 and the last 1×1 conv train, ~80% of the parameters
-in the base's upper quarter by depth); ``head_epochs`` half the epochs (at least 1);
-``cached_views`` (frozen mode with the cache only) 1 without augmentation, ``min(epochs,
-4)`` with it. Resolving is idempotent.
+``weights`` the mode's (``imagenet``, ``none`` for scratch); ``learning_rate`` the mode's;
+``fine_tune_at`` 100 (the TF tutorial's choice: blocks 11–16 and the last 1×1 conv train,
+the same layers in both weights layouts; the base has 155 layers with torchvision
+weights, 154 with Keras'); ``head_epochs`` half the epochs (at least 1);
+``cached_views`` (modes with a cached head phase, cache on) 1 without augmentation,
+``min(head epochs, 4)`` with it. ``test_fraction`` 0.15: a stratified test split that
+no training or model-selection step sees (validation chooses the best epoch).
+``train_per_class``: train on at most this many images per class, a seeded sample of the
+training split (val and test stay as split), for data-size experiments. Resolving is idempotent.
 """
 
 from __future__ import annotations
@@ -27,16 +23,18 @@ from pathlib import Path
 from types import MappingProxyType
 
 from cvlab.errors import CvlabError
+from cvlab.train.modes import FINE_TUNE_FACTOR, MODE_RECORDS, MODES, mode
 
-MODES = ("frozen", "fine-tune", "full", "scratch")
+__all__ = ["DEFAULTS", "DEFAULT_FINE_TUNE_AT", "DEFAULT_LEARNING_RATE",
+           "DEFAULT_TEST_FRACTION", "FINE_TUNE_FACTOR", "MODES", "TrainConfig", "check"]
+
 NAMED_WEIGHTS = ("imagenet", "imagenet-keras", "none")
-BASE_LAYERS = 155  # layers of the zoo's MobileNetV2 without top, input layer included
 DEFAULT_FINE_TUNE_AT = 100
+DEFAULT_TEST_FRACTION = 0.15
 MIN_IMAGE_SIZE, MAX_IMAGE_SIZE = 32, 1024
 MAX_BATCH_SIZE = 4096
 MAX_VIEWS = 64
-DEFAULT_LEARNING_RATE = {"frozen": 1e-3, "fine-tune": 1e-3, "full": 1e-4, "scratch": 1e-3}
-FINE_TUNE_FACTOR = 0.1  # fine-tune phase learning rate = learning_rate × this
+DEFAULT_LEARNING_RATE = {m.name: m.learning_rate for m in MODE_RECORDS}
 
 
 @dataclass(frozen=True)
@@ -44,9 +42,10 @@ class TrainConfig:
     """One run's settings. Images are resized to ``image_size``² RGB, values 0..255.
 
     ``augment`` is an augmentation spec as a dict (``cvlab.augment`` JSON form) or
-    ``None``. ``cache_features`` (frozen mode): compute base features once instead of
-    every epoch; with augmentation, ``cached_views`` augmented copies of the training
-    set are embedded and epoch ``e`` trains on view ``e mod cached_views``.
+    ``None``. ``cache_features`` (frozen and fine-tune): the head phase trains on base
+    features computed once instead of every epoch; with augmentation, ``cached_views``
+    augmented copies of the training set are embedded and head epoch ``e`` trains on
+    view ``e mod cached_views``.
     """
 
     data_dir: str
@@ -60,32 +59,37 @@ class TrainConfig:
     head_epochs: int | None = None
     seed: int = 0
     val_fraction: float = 0.2
-    test_fraction: float = 0.0
+    test_fraction: float = DEFAULT_TEST_FRACTION
     augment: dict | None = None
     cache_features: bool = True
     cached_views: int | None = None
     dropout: float = 0.2
+    train_per_class: int | None = None
 
     def resolved(self) -> TrainConfig:
         """This config checked, with every ``None`` default replaced by its value."""
         check(self)
-        fine = self.mode == "fine-tune"
+        record = mode(self.mode)
+        fine = "fine-tune" in record.phases
+        head_epochs = (self.head_epochs or max(1, self.epochs // 2)) if fine else None
         return replace(
             self,
             data_dir=str(Path(self.data_dir).expanduser().resolve()),
-            learning_rate=float(self.learning_rate or DEFAULT_LEARNING_RATE[self.mode]),
-            weights=self.weights or ("none" if self.mode == "scratch" else "imagenet"),
+            learning_rate=float(self.learning_rate or record.learning_rate),
+            weights=self.weights or record.weights,
             fine_tune_at=(DEFAULT_FINE_TUNE_AT if self.fine_tune_at is None
                           else self.fine_tune_at) if fine else None,
-            head_epochs=(self.head_epochs or max(1, self.epochs // 2)) if fine else None,
-            cached_views=(self.cached_views or (min(self.epochs, 4) if self.augment else 1))
+            head_epochs=head_epochs,
+            cached_views=(self.cached_views
+                          or (min(head_epochs or self.epochs, 4) if self.augment else 1))
             if self.uses_feature_cache else None,
             augment=_normalised(self.augment),
         )
 
     @property
     def uses_feature_cache(self) -> bool:
-        return self.mode == "frozen" and self.cache_features
+        """Does the mode's head phase train on cached base features?"""
+        return mode(self.mode).can_cache and self.cache_features
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -105,7 +109,7 @@ DEFAULTS = MappingProxyType({f.name: f.default for f in fields(TrainConfig)
 def check(config: TrainConfig) -> None:
     """Raise :class:`CvlabError` naming the first bad setting ("Received: …; allowed: …")."""
     c = config
-    _allow(c.mode in MODES, f"mode {c.mode!r}", ", ".join(MODES))
+    mode(c.mode)
     _allow(_is_int(c.epochs) and c.epochs >= 1, f"epochs {c.epochs!r}", "an integer ≥ 1")
     _allow(_is_int(c.image_size) and MIN_IMAGE_SIZE <= c.image_size <= MAX_IMAGE_SIZE,
            f"image size {c.image_size!r}",
@@ -120,8 +124,14 @@ def check(config: TrainConfig) -> None:
     _allow(isinstance(c.val_fraction, int | float) and 0 < c.val_fraction < 1,
            f"val_fraction {c.val_fraction!r}",
            "a fraction in (0, 1): the best epoch is chosen on the validation split")
+    _allow(isinstance(c.test_fraction, int | float) and 0 <= c.test_fraction < 1
+           and c.val_fraction + c.test_fraction < 1, f"test_fraction {c.test_fraction!r}",
+           f"a fraction in [0, 1) below 1 − val_fraction ({1 - c.val_fraction:g}); 0 keeps "
+           "no test split")
     _allow(isinstance(c.dropout, int | float) and 0 <= c.dropout < 1,
            f"dropout {c.dropout!r}", "a fraction in [0, 1)")
+    _allow(c.train_per_class is None or (_is_int(c.train_per_class) and c.train_per_class >= 1),
+           f"train_per_class {c.train_per_class!r}", "an integer ≥ 1, or none for all")
     _check_weights(c)
     _check_fine_tune(c)
     _check_cache(c)
@@ -148,17 +158,17 @@ def _check_weights(c: TrainConfig) -> None:
 
 
 def _check_fine_tune(c: TrainConfig) -> None:
-    if c.mode != "fine-tune":
+    if "fine-tune" not in mode(c.mode).phases:
         _allow(c.fine_tune_at is None, f"fine_tune_at {c.fine_tune_at} with mode {c.mode}",
                "fine_tune_at only with mode fine-tune")
         _allow(c.head_epochs is None, f"head_epochs {c.head_epochs} with mode {c.mode}",
                "head_epochs only with mode fine-tune")
         return
     if c.fine_tune_at is not None:
-        _allow(_is_int(c.fine_tune_at) and 0 <= c.fine_tune_at < BASE_LAYERS,
-               f"fine_tune_at {c.fine_tune_at!r}",
-               f"a layer index from 0 to {BASE_LAYERS - 1} (MobileNetV2 has "
-               f"{BASE_LAYERS} layers; layers from this index upward are unfrozen)")
+        from cvlab.train.base_layers import check_fine_tune_at, weights_layout
+
+        check_fine_tune_at(weights_layout(c.weights or "imagenet", c.image_size),
+                           c.fine_tune_at)
     _allow(c.epochs >= 2, f"epochs {c.epochs} with mode fine-tune",
            "at least 2 (head epochs, then fine-tune epochs)")
     if c.head_epochs is not None:
@@ -172,9 +182,11 @@ def _check_cache(c: TrainConfig) -> None:
         return
     _allow(_is_int(c.cached_views) and 1 <= c.cached_views <= MAX_VIEWS,
            f"cached views {c.cached_views!r}", f"an integer from 1 to {MAX_VIEWS}")
-    _allow(c.mode == "frozen" and c.cache_features,
+    _allow(c.uses_feature_cache,
            f"cached views with mode {c.mode}" + ("" if c.cache_features else " (cache off)"),
-           "cached views only in frozen mode with the feature cache on")
+           "cached views only in a mode with a cached head phase ("
+           + ", ".join(m.name for m in MODE_RECORDS if m.can_cache)
+           + ") with the feature cache on")
     _allow(c.augment is not None or c.cached_views == 1,
            f"{c.cached_views} cached views without augmentation",
            "1 (every view of un-augmented images is the same); add an augmentation spec")

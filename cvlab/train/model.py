@@ -69,7 +69,8 @@ def build_classifier(source: WeightsSource, image_size: int, classes: int,
 
 def set_phase(classifier: Classifier, phase: str, fine_tune_at: int | None = None) -> None:
     """Mark what trains: ``head`` (base frozen), ``fine-tune`` (base layers from
-    ``fine_tune_at`` up, BatchNorm excepted) or ``train`` (everything). Recompile after."""
+    ``fine_tune_at`` up, BatchNorm excepted) or ``train`` (everything), whatever phase
+    was set before. Recompile after."""
     base = classifier.base
     if phase == "head":
         base.trainable = False
@@ -80,6 +81,8 @@ def set_phase(classifier: Classifier, phase: str, fine_tune_at: int | None = Non
             layer.trainable = index >= fine_tune_at and not isinstance(layer, batch_norm)
     elif phase == "train":
         base.trainable = True
+        for layer in base.layers:  # undo a previous fine-tune phase's per-layer choices
+            layer.trainable = True
     else:
         raise ValueError(f"phase {phase!r} is not one of {PHASES}")
 

@@ -1,10 +1,18 @@
 """``train(config)`` and ``resume(run_dir)``: one run from folder scan to ``model.keras``.
 
-Order of work: check the config (no TensorFlow yet) → scan and split the folder →
+Order of work: check the config (no TensorFlow yet) → scan and split the folder
+(train / val / test; the test split is written to split.json and never read here) →
 resolve the weights → write config.json, classes.json, split.json → build the model →
-(frozen mode with the cache: compute base features once) → fit phase by phase, each
-epoch recorded by :mod:`cvlab.train.callbacks` → write ``model.keras`` from the best
-epoch.
+(a mode with a cached head phase, cache on: compute pooled base features once) → fit
+phase by phase (:mod:`cvlab.train.modes`), each epoch recorded by
+:mod:`cvlab.train.callbacks` → write ``model.keras`` from the best epoch.
+
+Feature cache. While the base is frozen it is a fixed function, so the head phase of
+``frozen`` and ``fine-tune`` trains the head alone on cached pooled features; only the
+``fine-tune`` phase runs the base, and (without augmentation) only its part from a block
+boundary below ``fine_tune_at`` up, on cached outputs of the frozen bottom
+(:mod:`cvlab.train.prefix`). A best epoch from the head phase is exported with the
+base's pretrained weights, exactly as they were while it trained.
 
 Stopping. A stop request — ``stop_event.set()``, or a ``STOP`` file in the run folder —
 ends training at the end of the current batch; Keras then validates that partial epoch,
@@ -18,9 +26,9 @@ raised again as :class:`TrainingFailed` naming the epoch and what was kept.
 
 Reproducibility. The split depends only on the folder and ``seed``. Training seeds
 Python, NumPy, TensorFlow and Keras with ``seed`` and every shuffle with it, so on CPU
-the same seed gives the same metrics (the tests check it). TensorFlow's
-``enable_op_determinism`` is not switched on: CPU kernels used here are already
-deterministic in practice, and the switch is process-wide and irreversible.
+a frozen run repeats exactly (the tests check it). Runs that train the base can differ
+slightly: TensorFlow's ``enable_op_determinism`` is not switched on, and multi-threaded
+CPU kernels may sum in a different order.
 """
 
 from __future__ import annotations
@@ -38,9 +46,10 @@ import numpy as np
 from cvlab import lazy_tf
 from cvlab.atomic import write_json
 from cvlab.data import Split, Subset, scan, split
+from cvlab.data.split import per_class_sample
 from cvlab.errors import CvlabError
 from cvlab.train import device as devices
-from cvlab.train import features
+from cvlab.train import features, prefix
 from cvlab.train.callbacks import (
     ProgressEvent,
     RunState,
@@ -52,6 +61,7 @@ from cvlab.train.callbacks import (
 from cvlab.train.config import FINE_TUNE_FACTOR, TrainConfig, check
 from cvlab.train.datasets import image_batches
 from cvlab.train.model import Classifier, build_classifier, compile_model, set_phase
+from cvlab.train.modes import mode
 from cvlab.train.runs import RunPaths, default_run_dir, read_run, split_to_json
 from cvlab.weights.sources import WeightsSource, resolve_weights
 
@@ -73,6 +83,7 @@ class RunResult:
     classes: list[str]
     train_images: int
     val_images: int
+    test_images: int
     epochs_run: int
     best_epoch: int | None
     val_accuracy: float | None
@@ -85,6 +96,7 @@ class RunResult:
         return {"run_dir": str(self.run_dir), "mode": self.mode,
                 "weights_source": self.weights_source, "classes": self.classes,
                 "train_images": self.train_images, "val_images": self.val_images,
+                "test_images": self.test_images,
                 "epochs_run": self.epochs_run, "best_epoch": self.best_epoch,
                 "val_accuracy": self.val_accuracy, "val_loss": self.val_loss,
                 "seconds": round(self.seconds, 3), "device": self.device,
@@ -103,6 +115,7 @@ class _RunContext:
     device: devices.Device
     state: RunState
     started: float
+    top: prefix.Split | None = None  # the fine-tune phase's cut model, once built
 
 
 def train(config: TrainConfig, progress: Progress | None = None,
@@ -113,6 +126,9 @@ def train(config: TrainConfig, progress: Progress | None = None,
     cfg = config.resolved()
     paths = RunPaths(_new_folder(run_dir, cfg.mode))
     parts = split(scan(cfg.data_dir), cfg.val_fraction, cfg.test_fraction, cfg.seed)
+    if cfg.train_per_class is not None:
+        parts = replace(parts, train=per_class_sample(parts.train, cfg.train_per_class,
+                                                       cfg.seed))
     if not len(parts.val):
         raise CvlabError(f"Received: {cfg.data_dir} with too few images to validate on; "
                          "allowed: at least 2 images in a class")
@@ -165,14 +181,42 @@ class Phase(NamedTuple):
 
 
 def phases(cfg: TrainConfig) -> list[Phase]:
-    """The run's phases in order: ``head`` then ``fine-tune``, or a single one."""
-    if cfg.mode == "frozen":
-        return [Phase("head", 0, cfg.epochs, cfg.learning_rate)]
-    if cfg.mode == "fine-tune":
-        return [Phase("head", 0, cfg.head_epochs, cfg.learning_rate),
-                Phase("fine-tune", cfg.head_epochs, cfg.epochs,
-                      cfg.learning_rate * FINE_TUNE_FACTOR)]
-    return [Phase("train", 0, cfg.epochs, cfg.learning_rate)]
+    """The mode's phases in order (:mod:`cvlab.train.modes`). A mode of two phases gives
+    the first ``head_epochs``; the fine-tune phase runs at ``FINE_TUNE_FACTOR`` × the
+    learning rate."""
+    names = mode(cfg.mode).phases
+    ends = [cfg.head_epochs, cfg.epochs] if len(names) == 2 else [cfg.epochs]
+    starts = [0, *ends[:-1]]
+    return [Phase(name, first, end,
+                  cfg.learning_rate * (FINE_TUNE_FACTOR if name == "fine-tune" else 1.0))
+            for name, first, end in zip(names, starts, ends, strict=True)]
+
+
+def _cached(cfg: TrainConfig, phase: str) -> bool:
+    """Does ``phase`` train the head alone on cached base features?"""
+    return cfg.uses_feature_cache and phase == mode(cfg.mode).cached_phase
+
+
+def _cut(s: _RunContext, clf: Classifier, phase: str) -> prefix.Split | None:
+    """The fine-tune phase's bottom/top split when its cache applies (see module doc)."""
+    cfg = s.config
+    if phase != "fine-tune" or not cfg.uses_feature_cache or cfg.augment is not None:
+        return None
+    if s.top is None:
+        split_ = prefix.split_model(clf, s.source.layout, cfg.fine_tune_at)
+        images = len(s.parts.train) + len(s.parts.val)
+        if split_ is None or prefix.cache_bytes(images, split_.bottom) > prefix.MAX_CACHE_BYTES:
+            return None
+        s.top = split_
+    return s.top
+
+
+def _model(s: _RunContext, clf: Classifier, phase: str):
+    """The model that trains in ``phase``: the head, the top of a cut base, or all."""
+    if _cached(s.config, phase):
+        return clf.head
+    cut = _cut(s, clf, phase)
+    return cut.top if cut else clf.model
 
 
 def _run(s: _RunContext, progress: Progress | None, stop_event) -> RunResult:
@@ -186,67 +230,83 @@ def _run(s: _RunContext, progress: Progress | None, stop_event) -> RunResult:
     with devices.strategy(s.device).scope():
         with devices.dtype_policy(s.device.policy):
             clf = build_classifier(s.source, cfg.image_size, len(s.parts.class_names),
-                                   cfg.dropout, frozen_bn=cfg.mode in ("frozen", "fine-tune"))
-        model = clf.head if cfg.uses_feature_cache else clf.model
+                                   cfg.dropout, frozen_bn=mode(cfg.mode).frozen_bn)
+        # The base as the cached head phase saw it, for exporting a best epoch of that phase.
+        pretrained = clf.base.get_weights() if cfg.uses_feature_cache else None
         try:
-            _fit(s, clf, model, should_stop, progress)
+            _fit(s, clf, should_stop, progress)
         except features.Interrupted:
             state.stopped = True
         except BaseException as exc:
-            kept = _export_best(s, clf, model)
+            kept = _export_best(s, clf, pretrained)
             if isinstance(exc, Exception):
                 raise TrainingFailed(_failure(exc, state, kept)) from exc
             raise
-        _export_best(s, clf, model)
+        _export_best(s, clf, pretrained)
     state.finished = not state.stopped and state.epoch >= cfg.epochs
     if state.stopped:
         paths.stop.unlink(missing_ok=True)  # honoured; a later resume must not stop at once
     if state.epoch:
         write_json(paths.state, state.to_json())
     return RunResult(paths.root, cfg.mode, s.source.as_dict(), list(s.parts.class_names),
-                     len(s.parts.train), len(s.parts.val), state.epoch, state.best_epoch,
+                     len(s.parts.train), len(s.parts.val), len(s.parts.test), state.epoch,
+                     state.best_epoch,
                      state.best_val_accuracy, state.best_val_loss,
                      time.perf_counter() - s.started, s.device.name, state.stopped)
 
 
-def _fit(s: _RunContext, clf: Classifier, model, should_stop, progress) -> None:
+def _fit(s: _RunContext, clf: Classifier, should_stop, progress) -> None:
     cfg, state = s.config, s.state
-    classes = len(s.parts.class_names)
-    if cfg.uses_feature_cache:
-        cache = _embed(s, clf, should_stop, progress)
-        train_ds = features.feature_batches(cache, cfg.batch_size, cfg.seed, state.epoch)
-        val_ds = features.val_batches(cache, cfg.batch_size)
-        steps = features.steps_per_epoch(cache, cfg.batch_size)
-    else:
-        train_ds = image_batches(s.parts.train, classes, cfg.image_size, cfg.batch_size,
-                                 seed=cfg.seed, shuffle=True, augment=cfg.augment)
-        val_ds = image_batches(s.parts.val, classes, cfg.image_size, cfg.batch_size,
-                               seed=cfg.seed, shuffle=False)
-        steps = None
-    restored = _restore(s, clf, model) if state.epoch else None
-    for phase in phases(cfg):
-        if phase.end <= state.epoch:
-            continue
+    plan = [p for p in phases(cfg) if p.end > state.epoch]
+    data = {}  # image batches, built once when a phase needs them
+    restored = _restore(s, clf) if state.epoch else None
+    for phase, first, end, learning_rate in plan:
         if should_stop():
             state.stopped = True
             return
-        if phase.name != restored:
-            set_phase(clf, phase.name, cfg.fine_tune_at)
-            compile_model(model, phase.learning_rate)
+        model = _model(s, clf, phase)
+        if model is not clf.model:  # trains on cached outputs of the frozen part
+            inputs = clf.features if model is clf.head else s.top.bottom
+            train_ds, val_ds, steps = _feature_data(s, inputs, should_stop, progress)
+        else:
+            if "images" not in data:
+                data["images"] = _image_data(s)
+            train_ds, val_ds, steps = data["images"]
+        if phase != restored:
+            set_phase(clf, phase, cfg.fine_tune_at)
+            compile_model(model, learning_rate)
         restored = None
         # The recorder reports a batch before the stop check looks at it, so a stop asked
         # for while a batch is reported ends the epoch right there.
-        callbacks = [make_recorder(s.paths, state, phase.name, cfg.epochs, progress),
+        callbacks = [make_recorder(s.paths, state, phase, cfg.epochs, progress),
                      make_stop(should_stop, state)]
-        model.fit(train_ds, validation_data=val_ds, epochs=phase.end,
-                  initial_epoch=max(phase.first, state.epoch), steps_per_epoch=steps,
+        model.fit(train_ds, validation_data=val_ds, epochs=end,
+                  initial_epoch=max(first, state.epoch), steps_per_epoch=steps,
                   callbacks=callbacks, shuffle=False, verbose=0)
         if state.stopped:
             return
 
 
-def _embed(s: _RunContext, clf: Classifier, should_stop, progress) -> features.FeatureCache:
-    """Base features of the training set (``cached_views`` augmented passes) and val set."""
+def _image_data(s: _RunContext):
+    cfg, classes = s.config, len(s.parts.class_names)
+    train_ds = image_batches(s.parts.train, classes, cfg.image_size, cfg.batch_size,
+                             seed=cfg.seed, shuffle=True, augment=cfg.augment)
+    val_ds = image_batches(s.parts.val, classes, cfg.image_size, cfg.batch_size,
+                           seed=cfg.seed, shuffle=False)
+    return train_ds, val_ds, None
+
+
+def _feature_data(s: _RunContext, frozen_part, should_stop, progress):
+    cfg = s.config
+    cache = _embed(s, frozen_part, should_stop, progress)
+    return (features.feature_batches(cache, cfg.batch_size, cfg.seed, s.state.epoch),
+            features.val_batches(cache, cfg.batch_size),
+            features.steps_per_epoch(cache, cfg.batch_size))
+
+
+def _embed(s: _RunContext, frozen_part, should_stop, progress) -> features.FeatureCache:
+    """``frozen_part``'s outputs for the training set (``cached_views`` augmented passes)
+    and the val set; the test set is never embedded."""
     cfg = s.config
     classes = len(s.parts.class_names)
     train_ds = image_batches(s.parts.train, classes, cfg.image_size, cfg.batch_size,
@@ -263,7 +323,7 @@ def _embed(s: _RunContext, clf: Classifier, should_stop, progress) -> features.F
         if progress:
             progress(ProgressEvent("features", step=done[0], steps=total))
 
-    forward = features.inference(clf.features)
+    forward = features.inference(frozen_part)
     passes = [features.embed(forward, train_ds, should_stop=should_stop, on_batch=tick)
               for _ in range(views)]
     val, val_labels = features.embed(forward, val_ds, should_stop=should_stop, on_batch=tick)
@@ -271,10 +331,11 @@ def _embed(s: _RunContext, clf: Classifier, should_stop, progress) -> features.F
                                  np.stack([p[1] for p in passes]), val, val_labels)
 
 
-def _restore(s: _RunContext, clf: Classifier, model) -> str:
+def _restore(s: _RunContext, clf: Classifier) -> str:
     """Load ``last.keras`` (weights and optimizer state) in the phase it was saved in."""
     cfg, state = s.config, s.state
     rate = {phase.name: phase.learning_rate for phase in phases(cfg)}[state.phase]
+    model = _model(s, clf, state.phase)
     set_phase(clf, state.phase, cfg.fine_tune_at)
     compile_model(model, rate)
     model.optimizer.build(model.trainable_variables)
@@ -282,11 +343,19 @@ def _restore(s: _RunContext, clf: Classifier, model) -> str:
     return state.phase
 
 
-def _export_best(s: _RunContext, clf: Classifier, model) -> bool:
-    """Write model.keras from the best epoch's weights; False when no epoch finished."""
-    if s.state.best_epoch is None or not s.paths.best.is_file():
+def _export_best(s: _RunContext, clf: Classifier, pretrained: list | None) -> bool:
+    """Write model.keras from the best epoch's weights; False when no epoch finished.
+
+    best.weights.h5 holds the weights of the model that trained in the best epoch's
+    phase: the head alone for a cached phase, whose base is then the pretrained one."""
+    state = s.state
+    if state.best_epoch is None or not s.paths.best.is_file():
         return False
-    layers_only(model).load_weights(s.paths.best)
+    phase = next((h["phase"] for h in state.history if h["epoch"] == state.best_epoch),
+                 state.phase)
+    if _cached(s.config, phase):
+        clf.base.set_weights(pretrained)
+    layers_only(_model(s, clf, phase)).load_weights(s.paths.best)
     complete = _float32_copy(s, clf) if s.device.mixed else clf.model
     save_atomic(layers_only(complete), s.paths.model)
     return True

@@ -5,7 +5,8 @@ Contract (the trainer writes it; evaluation, prediction, export and the app read
     run_dir/config.json     the TrainConfig (data_dir, mode, fine_tune_at, head_epochs,
                             epochs, image_size, batch_size, learning_rate, weights, seed,
                             val_fraction, test_fraction, augment (spec dict or null),
-                            cache_features, cached_views, dropout) plus
+                            cache_features, cached_views, dropout,
+                            train_per_class) plus
                             "weights_source" (dict), "class_names" and "device"
     run_dir/classes.json    class names in label order
     run_dir/split.json      {"train": [[absolute path, label], …], "val": […], "test": […]}
@@ -13,7 +14,9 @@ Contract (the trainer writes it; evaluation, prediction, export and the app read
                             {epoch (1-based), phase, loss, accuracy, val_loss, val_accuracy,
                              seconds, learning_rate, batches, partial}
     run_dir/checkpoints/last.keras      the training model after the latest epoch, with its
-                                        optimizer (in cached-feature mode: the head alone)
+                                        optimizer (a cached head phase: the head alone; a
+                                        cached fine-tune phase: the base above its cut and
+                                        the head; see cvlab.train.prefix)
     run_dir/checkpoints/best.weights.h5 the training model's weights at the best epoch
     run_dir/checkpoints/state.json      {"epoch", "phase", "best_epoch", "best_val_accuracy",
                                          "best_val_loss", "best_partial", "finished",

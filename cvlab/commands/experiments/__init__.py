@@ -1,0 +1,1 @@
+"""One module per ``python -m cvlab experiment NAME``, each with ``register``."""

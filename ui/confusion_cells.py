@@ -1,0 +1,58 @@
+"""A confusion matrix you can click: choosing a cell shows exactly that cell's images.
+
+Clicking a cell of the chart picks it (a Plotly selection event); the two boxes below
+the chart pick a cell too, and always show which one is shown.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from cvlab.data.images import load_resized
+from cvlab.evaluate.metrics import cell_images
+from cvlab.transfer_plots import clickable_confusion
+
+TRUE_KEY, PREDICTED_KEY, APPLIED_KEY = "cell_true", "cell_predicted", "cell_applied"
+SHOWN = 48
+THUMB = 96
+
+
+def picked_from_chart(event) -> tuple[str, str] | None:
+    """The ``(true, predicted)`` cell a chart selection names, if any."""
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    for point in points:
+        data = point.get("customdata")
+        if data and len(data) == 2:
+            return str(data[0]), str(data[1])
+    return None
+
+
+def confusion_explorer(report: dict, run_key: str) -> None:
+    """``report``: an evaluation report (its ``single`` part is shown)."""
+    single, names = report["single"], report["class_names"]
+    event = st.plotly_chart(clickable_confusion(single["confusion_matrix"], names),
+                            width="stretch", on_select="rerun", selection_mode="points",
+                            key=f"confusion:{run_key}")
+    clicked = picked_from_chart(event)
+    if clicked and clicked != st.session_state.get(APPLIED_KEY):
+        st.session_state[APPLIED_KEY] = clicked
+        st.session_state[TRUE_KEY], st.session_state[PREDICTED_KEY] = clicked
+    left, right = st.columns(2)
+    true = left.selectbox("True class", names, key=TRUE_KEY)
+    predicted = right.selectbox("Predicted class", names, key=PREDICTED_KEY)
+    shown = cell_images(single, true, predicted)
+    row = names.index(true)
+    count = single["confusion_matrix"][row][names.index(predicted)]
+    verdict = "correct" if true == predicted else "mistaken"
+    st.markdown(f"**{count} image(s)** of class *{true}* predicted as *{predicted}* "
+                f"({verdict}), most confident first:")
+    if not shown:
+        st.caption("This cell is empty.")
+        return
+    st.image([load_resized(Path(p["path"]), (THUMB, THUMB)) for p in shown[:SHOWN]],
+             width=THUMB, caption=[f"{Path(p['path']).name} · {p['confidence']:.0%}"
+                                   for p in shown[:SHOWN]])
+    if len(shown) > SHOWN:
+        st.caption(f"…and {len(shown) - SHOWN} more.")

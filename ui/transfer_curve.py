@@ -1,0 +1,118 @@
+"""The data-size experiment on a page: its controls, the job that runs it, its stored plots.
+
+Each experiment is a ``transfer-curve`` job in the server's queue (:mod:`cvlab.jobs.queue`):
+``python -m cvlab experiment transfer-curve … --out <job folder>``, writing only to its
+folder (progress.json, STOP, result.json, runs/). The page reads that folder, so a
+reload or another tab shows the same progress and the same plot.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from cvlab.errors import CvlabError
+from cvlab.experiments.transfer_curve import ALL, CurvePlan
+from cvlab.jobs import protocol, queue
+from cvlab.jobs.queue import Job
+from cvlab.train.modes import MODES
+from cvlab.transfer_plots import transfer_curve
+
+KIND = "transfer-curve"
+AMOUNTS = (5, 10, 25, 50, ALL)
+IMAGE_SIZES = (32, 64, 96, 128, 160, 224)
+SHOWN_KEY = "curve_shown"
+
+
+def controls() -> tuple[list[str], list, int, int, int]:
+    """Modes, amounts per class, epochs, image size and seed from the widgets."""
+    left, right = st.columns(2)
+    modes = left.multiselect("Modes to compare", MODES, default=["frozen", "full", "scratch"],
+                             key="curve_modes")
+    amounts = right.multiselect("Training images per class", AMOUNTS, default=[5, 10, 25],
+                                key="curve_amounts",
+                                help="A seeded sample of the training split; 'all' uses it "
+                                     "whole. Validation and test images stay the same.")
+    a, b, c = st.columns(3)
+    epochs = a.number_input("Epochs per run", 1, 100, 2, key="curve_epochs",
+                            help="fine-tune needs at least 2 (head, then fine-tune).")
+    size = b.select_slider("Image size (pixels)", IMAGE_SIZES, 64, key="curve_image_size")
+    seed = c.number_input("Seed", 0, 2**31 - 1, 0, key="curve_seed")
+    return modes, amounts, int(epochs), int(size), int(seed)
+
+
+def launch(dataset: Path, modes: list[str], amounts: list, epochs: int, size: int,
+           seed: int) -> Job:
+    """Check the plan (raises :class:`CvlabError` before anything is queued), queue it."""
+    ordered = sorted(a for a in amounts if a != ALL) + [a for a in amounts if a == ALL]
+    plan = CurvePlan(str(dataset), tuple(ordered), tuple(modes), epochs=epochs,
+                     image_size=size, seed=seed)
+    plan.configs()
+    amounts_text = ",".join(map(str, ordered))
+    argv = ["experiment", "transfer-curve", str(dataset), "--per-class", amounts_text,
+            "--modes", ",".join(modes), "--epochs", str(epochs), "--image-size", str(size),
+            "--seed", str(seed), "--out", queue.JOB_DIR]
+    title = (f"transfer curve on {dataset.name}: {', '.join(modes)} × {amounts_text} per "
+             f"class, {epochs} epochs, {size} px")
+    job = queue.submit(KIND, argv, title)
+    st.session_state[SHOWN_KEY] = job.id
+    return job
+
+
+def stored() -> list[Job]:
+    """Every data-size experiment of this server, newest first."""
+    return [job for job in queue.jobs() if job.kind == KIND]
+
+
+def panel(job: Job) -> None:
+    """Status, progress and Stop while it runs (refreshing itself), then the plot."""
+    was_active = job.active
+
+    @st.fragment(run_every=1.0 if was_active else None)
+    def live() -> None:
+        try:
+            now = queue.get(job.id)
+        except CvlabError as exc:
+            st.warning(str(exc))
+            return
+        progress = now.progress() or {"fraction": 0.0, "text": "starting"}
+        if now.status == "queued":
+            st.info(f"Queued (position {now.position}): it starts when a slot is free.")
+        elif now.status == "running":
+            st.progress(progress["fraction"], text=progress["text"])
+            if st.button("⏹ Stop after this batch", key=f"curve_stop:{now.id}"):
+                queue.stop(now.id)
+                st.toast("Stopping: finished points are kept.")
+        elif now.status == "failed":
+            st.error("The experiment failed: " + _last_error(now))
+        elif now.status != "finished":
+            st.warning(f"The experiment {now.status}: {progress['text']}.")
+        result = protocol.read_result(now.dir)
+        if result and result["points"]:
+            show(result)
+        if was_active and not now.active:
+            st.rerun(scope="app")
+
+    live()
+
+
+def show(result: dict) -> None:
+    """The curve and its table."""
+    st.plotly_chart(transfer_curve(result), width="stretch", key="curve_chart")
+    rows = [{"mode": p["mode"], "images per class": str(p["per_class"]),
+             "test accuracy": f"{p['test_accuracy']:.0%}",
+             "95% interval": f"{p['ci'][0]:.0%}–{p['ci'][1]:.0%}",
+             "training time (s)": round(p["seconds"], 1)} for p in result["points"]]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.caption(f"{len(result['classes'])} classes ({', '.join(result['classes'])}); every "
+               f"point is tested on the same {result['test_images']} images that no run "
+               "trained on or picked its best epoch with. Overlapping bars mean the data "
+               "cannot tell those points apart.")
+
+
+def _last_error(job: Job) -> str:
+    lines = job.log_tail(40).strip().splitlines()
+    errors = [line for line in lines if line.startswith("error:")]
+    return (errors or lines or [f"exit code {job.exit_code}"])[-1]
