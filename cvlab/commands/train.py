@@ -18,7 +18,7 @@ from cvlab.errors import CvlabError
 from cvlab.train.config import MODES, TrainConfig
 
 #: Options that describe a new run; with --resume only --epochs may be given.
-RUN_OPTIONS = ("mode", "fine_tune_at", "head_epochs", "image_size", "batch_size",
+RUN_OPTIONS = ("mode", "model", "fine_tune_at", "head_epochs", "image_size", "batch_size",
                "learning_rate", "weights", "seed", "val_fraction", "test_fraction",
                "augment", "cached_views", "out")
 BAR_WIDTH = 24
@@ -31,6 +31,9 @@ def register(subparsers) -> None:
     parser.add_argument("data_dir", metavar="DIR", nargs="?",
                         help="folder with one sub-folder per class")
     parser.add_argument("--mode", help=f"{' | '.join(MODES)} (default frozen)")
+    parser.add_argument("--model", metavar="NAME",
+                        help="mobilenet_v2 (default), or with --mode scratch any zoo network "
+                        "(python -m cvlab models), e.g. resnet50")
     parser.add_argument("--epochs", type=int, help="epochs in all (default 10)")
     parser.add_argument("--fine-tune-at", type=int, metavar="N",
                         help="fine-tune: unfreeze base layers from index N up (default 100 "
@@ -85,7 +88,7 @@ def _config(args) -> TrainConfig:
         raise CvlabError("Received: no DIR; allowed: a folder with one sub-folder per class, "
                          "or --resume RUN_DIR")
     given = {name: getattr(args, name) for name in
-             ("mode", "epochs", "fine_tune_at", "head_epochs", "image_size", "batch_size",
+             ("mode", "model", "epochs", "fine_tune_at", "head_epochs", "image_size", "batch_size",
               "learning_rate", "weights", "seed", "val_fraction", "test_fraction",
               "cached_views")
              if getattr(args, name) is not None}

@@ -9,6 +9,11 @@ Modes, as the course names them:
 * ``full`` — ImageNet initialisation, every layer trains.
 * ``scratch`` — random initialisation (weights ``none``), every layer trains.
 
+``model`` is MobileNetV2 (``mobilenet_v2``, the only network with pretrained weights
+here) or, in scratch mode, any zoo network by name (``python -m cvlab models``), built
+from the zoo's definition at ``image_size`` with its own classifier for the folder's
+classes.
+
 Defaults filled in by :meth:`TrainConfig.resolved` (and so recorded in config.json):
 ``weights`` ``imagenet`` (``none`` for scratch); ``learning_rate`` 1e-3 for the head
 modes (frozen, fine-tune) and scratch, 1e-4 for full (pretrained weights are easily
@@ -28,6 +33,7 @@ from pathlib import Path
 from cvlab.errors import CvlabError
 
 MODES = ("frozen", "fine-tune", "full", "scratch")
+DEFAULT_MODEL = "mobilenet_v2"
 NAMED_WEIGHTS = ("imagenet", "imagenet-keras", "none")
 BASE_LAYERS = 155  # layers of the zoo's MobileNetV2 without top, input layer included
 DEFAULT_FINE_TUNE_AT = 100
@@ -64,6 +70,7 @@ class TrainConfig:
     cache_features: bool = True
     cached_views: int | None = None
     dropout: float = 0.2
+    model: str = DEFAULT_MODEL
 
     def resolved(self) -> TrainConfig:
         """This config checked, with every ``None`` default replaced by its value."""
@@ -116,11 +123,28 @@ def check(config: TrainConfig) -> None:
            "a fraction in (0, 1): the best epoch is chosen on the validation split")
     _allow(isinstance(c.dropout, int | float) and 0 <= c.dropout < 1,
            f"dropout {c.dropout!r}", "a fraction in [0, 1)")
+    _check_model(c)
     _check_weights(c)
     _check_fine_tune(c)
     _check_cache(c)
     if c.augment is not None:
         _check_augment(c)
+
+
+def _check_model(c: TrainConfig) -> None:
+    if c.model == DEFAULT_MODEL:
+        return
+    from cvlab import zoo
+    from cvlab.profile import profile
+
+    zoo.info(c.model)  # unknown names: CvlabError listing the zoo
+    _allow(c.mode == "scratch", f"model {c.model!r} with mode {c.mode}",
+           f"mode scratch (pretrained weights exist only for {DEFAULT_MODEL})")
+    try:
+        profile(zoo.get(c.model, resolution=c.image_size, classes=2))
+    except CvlabError as exc:
+        raise CvlabError(f"Received: image size {c.image_size} for {c.model}; allowed: a "
+                         f"size the network's layers fit ({exc})") from None
 
 
 def _check_weights(c: TrainConfig) -> None:

@@ -174,7 +174,8 @@ def _run(s: _Session, progress: Progress | None, stop_event) -> RunResult:
     with devices.strategy(s.device).scope():
         with devices.dtype_policy(s.device.policy):
             clf = build_classifier(s.source, cfg.image_size, len(s.parts.class_names),
-                                   cfg.dropout, frozen_bn=cfg.mode in ("frozen", "fine-tune"))
+                                   cfg.dropout, frozen_bn=cfg.mode in ("frozen", "fine-tune"),
+                                   model=cfg.model)
         model = clf.head if cfg.uses_feature_cache else clf.model
         try:
             _fit(s, clf, model, should_stop, progress)
@@ -285,7 +286,7 @@ def _float32_copy(s: _Session, clf: Classifier):
     blank = WeightsSource("none", None, s.source.preprocessing, s.source.layout, None)
     with devices.dtype_policy("float32"):
         copy = build_classifier(blank, s.config.image_size, len(s.parts.class_names),
-                                s.config.dropout).model
+                                s.config.dropout, model=s.config.model).model
     copy.set_weights(clf.model.get_weights())
     return copy
 

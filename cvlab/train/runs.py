@@ -5,7 +5,7 @@ Contract (the trainer writes it; evaluation, prediction, export and the app read
     run_dir/config.json     the TrainConfig (data_dir, mode, fine_tune_at, head_epochs,
                             epochs, image_size, batch_size, learning_rate, weights, seed,
                             val_fraction, test_fraction, augment (spec dict or null),
-                            cache_features, cached_views, dropout) plus
+                            cache_features, cached_views, dropout, model) plus
                             "weights_source" (dict), "class_names" and "device"
     run_dir/classes.json    class names in label order
     run_dir/split.json      {"train": [[absolute path, label], …], "val": […], "test": […]}
