@@ -26,3 +26,22 @@ def test_damaged_files_read_as_missing(tmp_path):
     assert protocol.read_progress(tmp_path) is None
     write_bytes(tmp_path / "result.json", b"[1]")
     assert protocol.read_result(tmp_path) is None
+
+
+def test_reporter_throttles_and_estimates_the_time_left(tmp_path, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(protocol.time, "time", lambda: clock[0])
+    report = protocol.Reporter(tmp_path, interval=1.0)
+    report(0.0, "epoch 1", stage="epoch")
+    clock[0] += 0.5
+    report(0.1, "too soon", stage="epoch")
+    assert protocol.read_progress(tmp_path)["text"] == "epoch 1"
+    clock[0] += 1.5
+    report(0.2, "epoch 1 batch 2", stage="epoch", step=2)
+    got = protocol.read_progress(tmp_path)
+    assert got["detail"]["eta_seconds"] == 8.0  # 0.2 done in 2 s: 0.8 left takes 8 s
+    assert got["detail"] == {"step": 2, "stage": "epoch", "elapsed_seconds": 2.0,
+                             "eta_seconds": 8.0}
+    protocol.request_stop(tmp_path)
+    protocol.clear_stop(tmp_path)
+    assert not protocol.stop_requested(tmp_path)

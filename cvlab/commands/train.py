@@ -12,10 +12,12 @@ import json
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 from cvlab.errors import CvlabError
 from cvlab.train.config import MODES, TrainConfig
+from cvlab.train.runs import default_run_dir
 
 #: Options that describe a new run; with --resume only --epochs may be given.
 RUN_OPTIONS = ("mode", "model", "fine_tune_at", "head_epochs", "image_size", "batch_size",
@@ -69,9 +71,13 @@ def run(args) -> int:
     try:
         if args.resume:
             _check_resume_args(args)
-            result = resume(args.resume, bar, stop, epochs=args.epochs)
+            report = JobProgress(args.resume, bar)
+            result = resume(args.resume, report, stop, epochs=args.epochs)
         else:
-            result = train(_config(args), bar, stop, run_dir=args.out)
+            config = _config(args)
+            run_dir = Path(args.out) if args.out else default_run_dir(config.mode)
+            report = JobProgress(run_dir, bar)
+            result = train(config, report, stop, run_dir=run_dir)
     except TrainingFailed as exc:
         bar.close()
         print(f"error: {exc}", file=sys.stderr)
@@ -79,9 +85,46 @@ def run(args) -> int:
     finally:
         signal.signal(signal.SIGINT, previous)
     bar.close()
+    report.done(result)
     print(json.dumps(result.to_json()) if args.json else render(result))
     return 0
 
+
+class JobProgress:
+    """Progress to the terminal bar and to the run folder's progress.json (the job
+    protocol), with a timeline of unix times: ``command`` (this command began),
+    ``tensorflow`` (imported), ``first_batch`` and ``first_epoch`` (ended)."""
+
+    def __init__(self, run_dir, bar):
+        from cvlab import tfrun
+        from cvlab.jobs.protocol import Reporter
+
+        self.bar, self.timeline, self.fraction = bar, {"command": time.time()}, 0.0
+        self.reporter = Reporter(run_dir)
+        self.reporter(0.0, "starting: loading TensorFlow", stage="starting",
+                      timeline=self.timeline)
+        tfrun.keras()
+        self.timeline["tensorflow"] = time.time()
+        self.reporter(0.0, "starting: reading the images", stage="starting", final=True,
+                      timeline=self.timeline)
+
+    def __call__(self, event) -> None:
+        self.bar(event)
+        mark = "first_epoch" if event.kind == "epoch" else "first_batch"
+        self.timeline.setdefault(mark, time.time())
+        if event.kind != "features":
+            self.fraction = event.fraction
+        self.reporter(event.fraction, event.text, stage=event.kind.replace("batch", "epoch"),
+                      final=event.kind == "epoch", kind=event.kind, phase=event.phase,
+                      epoch=event.epoch, epochs=event.epochs, step=event.step,
+                      steps=event.steps, timeline=self.timeline)
+
+    def done(self, result) -> None:
+        word = "stopped" if result.stopped else "finished"
+        self.reporter(self.fraction if result.stopped else 1.0,
+                      f"{word} after {result.epochs_run} epochs", stage="done", final=True,
+                      epoch=result.epochs_run, best_epoch=result.best_epoch,
+                      timeline=self.timeline)
 
 def _config(args) -> TrainConfig:
     if not args.data_dir:

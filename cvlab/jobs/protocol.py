@@ -48,6 +48,39 @@ def stop_requested(job_dir: str | os.PathLike) -> bool:
     return (Path(job_dir) / STOP).exists()
 
 
+def clear_stop(job_dir: str | os.PathLike) -> None:
+    """Withdraw a stop request (before a job continues)."""
+    (Path(job_dir) / STOP).unlink(missing_ok=True)
+
+
+class Reporter:
+    """Writes progress.json at most every ``interval`` seconds (``final=True`` always
+    writes). Adds to the detail ``stage``, ``elapsed_seconds`` (since this reporter was
+    made) and ``eta_seconds``: the time left at the rate seen since the stage began."""
+
+    def __init__(self, job_dir: str | os.PathLike, interval: float = 0.25):
+        self.job_dir, self.interval = Path(job_dir), interval
+        self.stage: str | None = None
+        self.first = (0.0, 0.0)
+        self.last_write = 0.0
+        self.started = time.time()
+
+    def __call__(self, fraction: float, text: str, *, stage: str = "", final: bool = False,
+                 **detail) -> None:
+        now = time.time()
+        if stage != self.stage:
+            self.stage, self.first, final = stage, (now, fraction), True
+        if not final and now - self.last_write < self.interval:
+            return
+        self.last_write = now
+        start, at = self.first
+        rate = (fraction - at) / (now - start) if now > start else 0.0
+        eta = (1.0 - fraction) / rate if rate > 0 else None
+        report_progress(self.job_dir, fraction, text, **detail, stage=stage,
+                        elapsed_seconds=round(now - self.started, 1),
+                        eta_seconds=None if eta is None else round(eta, 1))
+
+
 def write_result(job_dir: str | os.PathLike, result: dict) -> None:
     write_json(Path(job_dir) / RESULT, result)
 

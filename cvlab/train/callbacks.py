@@ -66,20 +66,26 @@ class RunState:
     best_epoch: int | None = None
     best_val_accuracy: float | None = None
     best_val_loss: float | None = None
+    best_partial: bool = False
     finished: bool = False
     stopped: bool = False
     history: list[dict] = field(default_factory=list)
 
-    def improves(self, val_accuracy: float, val_loss: float) -> bool:
-        """Higher val_accuracy wins; equal accuracy, lower val_loss wins."""
+    def improves(self, val_accuracy: float, val_loss: float, partial: bool = False) -> bool:
+        """Higher val_accuracy wins; equal accuracy, lower val_loss wins. A partial epoch
+        (cut short by a stop) is best only while no complete epoch exists, and any
+        complete epoch replaces it."""
         if self.best_epoch is None:
             return True
+        if partial != self.best_partial:
+            return self.best_partial
         return (val_accuracy, -val_loss) > (self.best_val_accuracy, -self.best_val_loss)
 
     def to_json(self) -> dict:
         return {"epoch": self.epoch, "phase": self.phase, "best_epoch": self.best_epoch,
                 "best_val_accuracy": self.best_val_accuracy,
-                "best_val_loss": self.best_val_loss, "finished": self.finished,
+                "best_val_loss": self.best_val_loss, "best_partial": self.best_partial,
+                "finished": self.finished,
                 "stopped": self.stopped}
 
     @classmethod
@@ -132,9 +138,9 @@ def make_recorder(paths: RunPaths, state: RunState, phase: str, epochs: int,
             state.history.append(entry)
             state.epoch, state.phase = epoch + 1, phase
             save_atomic(self.model, paths.last)
-            if state.improves(entry["val_accuracy"], entry["val_loss"]):
+            if state.improves(entry["val_accuracy"], entry["val_loss"], entry["partial"]):
                 layers_only(self.model).save_weights(paths.best)
-                state.best_epoch = epoch + 1
+                state.best_epoch, state.best_partial = epoch + 1, entry["partial"]
                 state.best_val_accuracy = entry["val_accuracy"]
                 state.best_val_loss = entry["val_loss"]
             write_json(paths.history, state.history)

@@ -165,7 +165,6 @@ def phases(cfg: TrainConfig) -> list[tuple[str, int, int, float]]:
 def _run(s: _Session, progress: Progress | None, stop_event) -> RunResult:
     keras = tfrun.keras()
     cfg, paths, state = s.config, s.paths, s.state
-    paths.stop.unlink(missing_ok=True)
 
     def should_stop() -> bool:
         return (stop_event is not None and stop_event.is_set()) or paths.stop.exists()
@@ -188,6 +187,8 @@ def _run(s: _Session, progress: Progress | None, stop_event) -> RunResult:
             raise
         _export_best(s, clf, model)
     state.finished = not state.stopped and state.epoch >= cfg.epochs
+    if state.stopped:
+        paths.stop.unlink(missing_ok=True)  # honoured; a later resume must not stop at once
     if state.epoch:
         write_json(paths.state, state.to_json())
     return RunResult(paths.root, cfg.mode, s.source.as_dict(), list(s.parts.class_names),
@@ -291,9 +292,14 @@ def _float32_copy(s: _Session, clf: Classifier):
     return copy
 
 
+#: Files a job folder holds before its run starts (see cvlab.jobs); a run may begin there.
+JOB_FILES = ("job.json", "job.log", "progress.json", "STOP")
+
+
 def _new_folder(run_dir, mode: str) -> Path:
     path = Path(run_dir).expanduser() if run_dir else default_run_dir(mode)
-    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+    if path.exists() and (not path.is_dir() or any(
+            entry.name not in JOB_FILES for entry in path.iterdir())):
         raise CvlabError(f"Received: output folder {path} that already holds files; allowed: "
                          "a new or empty folder (continue a run with --resume RUN_DIR)")
     return path.resolve()

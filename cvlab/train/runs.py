@@ -16,7 +16,8 @@ Contract (the trainer writes it; evaluation, prediction, export and the app read
                                         optimizer (in cached-feature mode: the head alone)
     run_dir/checkpoints/best.weights.h5 the training model's weights at the best epoch
     run_dir/checkpoints/state.json      {"epoch", "phase", "best_epoch", "best_val_accuracy",
-                                         "best_val_loss", "finished", "stopped"}
+                                         "best_val_loss", "best_partial", "finished",
+                                         "stopped"}
     run_dir/model.keras     ONE complete inference model from the best epoch (highest
                             val_accuracy, then lowest val_loss): float32 (image_size,
                             image_size, 3) RGB in 0..255 in, float32 softmax probabilities
@@ -26,7 +27,9 @@ Contract (the trainer writes it; evaluation, prediction, export and the app read
 
 ``phase`` is ``head`` (frozen base, head only), ``fine-tune`` (upper base layers unfrozen)
 or ``train`` (every layer). An epoch cut short by a stop request is recorded with
-``partial: true``. ``model.keras`` loads with ``safe_mode=True``.
+``partial: true``; it is the best epoch only while no complete epoch exists
+(``best_partial``). ``model.keras`` loads with ``safe_mode=True``. A run started as a job
+(:mod:`cvlab.jobs`) also holds job.json, job.log and progress.json.
 """
 
 from __future__ import annotations

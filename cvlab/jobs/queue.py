@@ -1,0 +1,303 @@
+"""One first-in, first-out queue of ``python -m cvlab …`` jobs per runs folder, on disk.
+
+::
+
+    job = submit("train", ["train", "data/faces", "--out", "{job_dir}"], "frozen on faces")
+    jobs()            # every job, newest first, statuses refreshed
+    get(job.id).progress()
+    stop(job.id); cancel(job.id); resume(job.id, epochs=3)
+
+State lives only in files under ``root`` (default: the app's runs folder):
+``<root>/<id>/job.json`` per job (see :mod:`cvlab.jobs.record`) and ``<root>/.queue.lock``,
+a file locked with ``fcntl.flock`` around every change, so two sessions (or two server
+processes) can never both take the last slot.
+
+Nobody runs a scheduler. Each call here *dispatches* under the lock: a job whose process
+has died is marked ``interrupted``, and queued jobs start, in order, while fewer than
+:func:`max_jobs` run. A job process dispatches again when it ends
+(:mod:`cvlab.jobs.worker`), so the queue moves on with no server at all, and a server
+restart loses nothing. Each job is a detached process (its own session, its own log).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import fcntl
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from cvlab.errors import CvlabError
+from cvlab.jobs import protocol
+from cvlab.jobs.record import LOG, Job, alive, process_start, read_job, write_job
+
+JOB_DIR = "{job_dir}"
+LOCK = ".queue.lock"
+SEQUENCE = ".queue.seq"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
+
+__all__ = ["Job", "cancel", "default_root", "delete", "get", "jobs", "max_jobs", "resume",
+           "stop", "submit"]
+
+
+def default_root() -> Path:
+    """The app's runs folder: ``<app data dir>/runs``."""
+    from cvlab.data.roots import app_data_dir
+
+    return app_data_dir() / "runs"
+
+
+def max_jobs() -> int:
+    """How many jobs may run at once: ``CVLAB_MAX_JOBS``, else one per GPU, else 1."""
+    raw = os.environ.get("CVLAB_MAX_JOBS", "").strip()
+    if raw:
+        if not raw.isdigit() or int(raw) < 1:
+            raise CvlabError(f"Received: CVLAB_MAX_JOBS={raw!r}; allowed: an integer ≥ 1")
+        return int(raw)
+    return max(1, len(_gpus()))
+
+
+def submit(kind: str, argv: list[str], title: str, root: Path | None = None, *,
+           resume_argv: list[str] | None = None) -> Job:
+    """Queue ``python -m cvlab <argv>`` in a new job folder and start it if a slot is free.
+
+    Every ``"{job_dir}"`` in ``argv`` (and in ``resume_argv``, the command that continues
+    the job after a stop or a crash) becomes the job's folder, created atomically.
+    """
+    if not argv or not all(isinstance(a, str) for a in argv):
+        raise CvlabError(f"Received: argv {argv!r}; allowed: a non-empty list of strings")
+    root = _root(root)
+    with _locked(root):
+        folder = _new_folder(root, title or kind)
+        filled = [a.replace(JOB_DIR, str(folder)) for a in argv]
+        job = Job(folder.name, kind, title, filled, folder, seq=_next_seq(root),
+                  created=time.time(), cwd=os.getcwd(), original_argv=filled,
+                  resume_argv=None if resume_argv is None else
+                  [a.replace(JOB_DIR, str(folder)) for a in resume_argv])
+        write_job(job)
+        listed = _dispatch(root)
+    return _find(listed, job.id)
+
+
+def jobs(root: Path | None = None) -> list[Job]:
+    """Every job under ``root``, newest first, after a dispatch (statuses refreshed)."""
+    root = _root(root)
+    with _locked(root):
+        listed = _dispatch(root)
+    return sorted(listed, key=lambda j: (-j.created, -j.seq))
+
+
+def get(job_id: str, root: Path | None = None) -> Job:
+    """One job, refreshed; :class:`CvlabError` naming the id if there is none."""
+    return _find(jobs(root), _checked_id(job_id), root)
+
+
+def stop(job_id: str, root: Path | None = None) -> Job:
+    """Ask a running job to stop at its next check (a queued one is cancelled)."""
+    root = _root(root)
+    with _locked(root):
+        job = _find(_dispatch(root), _checked_id(job_id), root)
+        if job.status == "queued":
+            return _cancel(root, job)
+        _require(job, ("running",), "stop")
+        job.stop_requested = time.time()
+        write_job(job)
+        protocol.request_stop(job.dir)
+    return job
+
+
+def cancel(job_id: str, root: Path | None = None) -> Job:
+    """Take a queued job out of the queue (it never starts)."""
+    root = _root(root)
+    with _locked(root):
+        job = _find(_dispatch(root), _checked_id(job_id), root)
+        _require(job, ("queued",), "cancel (stop a running job instead)")
+        return _cancel(root, job)
+
+
+def resume(job_id: str, epochs: int | None = None, root: Path | None = None) -> Job:
+    """Queue a stopped, failed or interrupted job again, to continue where it was.
+
+    A training job continues from its last checkpoint; ``epochs`` adds that many epochs
+    to those already recorded (without it, the run continues to its planned total).
+    """
+    if epochs is not None and (not isinstance(epochs, int) or epochs < 1):
+        raise CvlabError(f"Received: epochs={epochs!r}; allowed: an integer ≥ 1")
+    root = _root(root)
+    with _locked(root):
+        job = _find(_dispatch(root), _checked_id(job_id), root)
+        _require(job, ("stopped", "failed", "interrupted", "finished", "cancelled"), "resume")
+        from cvlab.jobs.resumable import resume_argv
+
+        job.argv = resume_argv(job, epochs)
+        protocol.clear_stop(job.dir)
+        job.status, job.seq, job.resumes = "queued", _next_seq(root), job.resumes + 1
+        job.pid = job.pid_start = job.started = job.finished = job.exit_code = None
+        job.stop_requested = None
+        write_job(job)
+        listed = _dispatch(root)
+    return _find(listed, job.id)
+
+
+def delete(job_id: str, root: Path | None = None) -> None:
+    """Remove a job's folder (its run included); not while it is queued or running."""
+    root = _root(root)
+    with _locked(root):
+        job = _find(_dispatch(root), _checked_id(job_id), root)
+        _require(job, ("finished", "stopped", "failed", "interrupted", "cancelled"),
+                 "delete (stop it first)")
+        shutil.rmtree(job.dir)
+
+
+def finish(job_dir: Path, exit_code: int) -> None:
+    """Record how the job in ``job_dir`` ended, then start whatever may run next.
+
+    Called by the job process itself (:mod:`cvlab.jobs.worker`) as it ends.
+    """
+    root = job_dir.parent
+    with _locked(root):
+        job = read_job(job_dir)
+        if job is not None and job.status == "running" and job.pid == os.getpid():
+            stopped = job.stop_requested is not None or protocol.stop_requested(job_dir)
+            job.status = "failed" if exit_code else ("stopped" if stopped else "finished")
+            job.exit_code, job.finished = exit_code, time.time()
+            write_job(job)
+        _dispatch(root)
+
+
+# --- under the lock -------------------------------------------------------------------
+
+def _dispatch(root: Path) -> list[Job]:
+    """Mark dead running jobs interrupted, then start queued jobs while slots are free."""
+    listed = [job for job in map(read_job, _folders(root)) if job is not None]
+    for job in listed:
+        if job.status == "running" and not alive(job):
+            job.status = "interrupted"
+            write_job(job)
+    queued = sorted((j for j in listed if j.status == "queued"), key=lambda j: j.seq)
+    busy = {j.slot for j in listed if j.status == "running"}
+    free = [slot for slot in range(max_jobs()) if slot not in busy]
+    while queued and free:
+        _launch(queued.pop(0), free.pop(0))
+    for position, job in enumerate(queued, start=1):
+        job.position = position
+    return listed
+
+
+def _launch(job: Job, slot: int) -> None:
+    """Start the job's process, detached: its own session, output to its own log."""
+    job.status, job.slot, job.started = "running", slot, time.time()
+    job.pid = job.pid_start = None
+    write_job(job)  # a crash right here leaves "running" without a pid: interrupted
+    env = {**os.environ, "PYTHONUNBUFFERED": "1",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT),
+                                                       os.environ.get("PYTHONPATH")]))}
+    gpus = _gpus()
+    if gpus:
+        env["CUDA_VISIBLE_DEVICES"] = gpus[slot % len(gpus)]
+    cwd = job.cwd if job.cwd and Path(job.cwd).is_dir() else str(REPO_ROOT)
+    with open(job.dir / LOG, "ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cvlab.jobs.worker", str(job.dir)], cwd=cwd, env=env,
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+    # Reap it when it ends, so it never lingers as a zombie of this process.
+    threading.Thread(target=process.wait, name=f"reap-{job.id}", daemon=True).start()
+    job.pid, job.pid_start = process.pid, process_start(process.pid)
+    write_job(job)
+
+
+def _cancel(root: Path, job: Job) -> Job:
+    job.status, job.finished, job.position = "cancelled", time.time(), None
+    write_job(job)
+    return job
+
+
+def _folders(root: Path) -> list[Path]:
+    try:
+        return [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    except FileNotFoundError:
+        return []
+
+
+def _new_folder(root: Path, title: str) -> Path:
+    """``<root>/<YYYYmmdd-HHMMSS>-<slug>``, made with ``mkdir`` (atomic), ``-2``… if taken."""
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40] or "job"
+    for index in range(1, 10_000):
+        folder = root / (f"{stamp}-{slug}" + (f"-{index}" if index > 1 else ""))
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
+    raise CvlabError(f"Received: no free job folder name under {root}; allowed: fewer jobs")
+
+
+def _next_seq(root: Path) -> int:
+    path = root / SEQUENCE
+    try:
+        value = int(path.read_text()) + 1
+    except (OSError, ValueError):
+        value = 1
+    path.write_text(str(value))
+    return value
+
+
+@contextlib.contextmanager
+def _locked(root: Path):
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / LOCK, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# --- helpers --------------------------------------------------------------------------
+
+def _root(root: Path | None) -> Path:
+    return Path(root).expanduser().resolve() if root is not None else default_root()
+
+
+def _checked_id(job_id: str) -> str:
+    if not isinstance(job_id, str) or not _ID.match(job_id):
+        raise CvlabError(f"Received: job id {job_id!r}; allowed: an id that "
+                         "`python -m cvlab jobs` lists")
+    return job_id
+
+
+def _find(listed: list[Job], job_id: str, root: Path | None = None) -> Job:
+    for job in listed:
+        if job.id == job_id:
+            return job
+    where = f" under {_root(root)}" if root is not None else ""
+    raise CvlabError(f"Received: job id {job_id!r}{where}; allowed: an id that "
+                     "`python -m cvlab jobs` lists")
+
+
+def _require(job: Job, statuses: tuple[str, ...], action: str) -> None:
+    if job.status not in statuses:
+        raise CvlabError(f"Received: {action} for job {job.id} that is {job.status}; "
+                         f"allowed: a job that is {' or '.join(statuses)}")
+
+
+def _gpus() -> list[str]:
+    """GPU indices the jobs may use, without importing TensorFlow."""
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        return [g.strip() for g in visible.split(",") if g.strip() and g.strip() != "-1"]
+    try:
+        count = len(list(Path("/proc/driver/nvidia/gpus").iterdir()))
+    except OSError:
+        count = 0
+    return [str(index) for index in range(count)]
+
