@@ -1,0 +1,6 @@
+"""Experiments that reproduce a claim of the course with real training runs.
+
+Each one is a function returning one JSON-ready object (what ``python -m cvlab experiment
+NAME --json`` prints) and, given a job folder, reporting through
+:mod:`cvlab.jobs.protocol`. Importing this package does not import TensorFlow.
+"""
