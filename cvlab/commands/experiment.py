@@ -9,7 +9,6 @@ stop and show the run. ``--json`` prints the result as one object.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
@@ -59,11 +58,6 @@ def _degradation_parser(sub) -> None:
     p.add_argument("--optimizer", default=d.optimizer,
                    help=f"{' | '.join(OPTIMIZERS)} (default {d.optimizer}; SGD has momentum 0.9)")
     p.add_argument("--families", default="plain,residual", help="plain,residual (default both)")
-    p.add_argument("--zero-init-residual", action=argparse.BooleanOptionalAction,
-                   default=d.zero_init_residual,
-                   help="start each residual branch's last batch-norm scale at 0, so every "
-                   "block starts as the identity (default "
-                   f"{'on' if d.zero_init_residual else 'off'})")
     _common(p)
     p.set_defaults(func=_run_degradation)
 
@@ -93,8 +87,7 @@ def _run_degradation(args) -> int:
     settings = Settings(_depths(args.depths), args.epochs, args.seed, args.per_class,
                         args.val_per_class, args.image_size, args.batch_size,
                         args.learning_rate, args.optimizer,
-                        tuple(f.strip() for f in args.families.split(",") if f.strip()),
-                        args.zero_init_residual)
+                        tuple(f.strip() for f in args.families.split(",") if f.strip()))
     settings = settings.checked()
     bar = Bar(sys.stderr)
     result = run(settings, job_dir=args.out, progress=bar)

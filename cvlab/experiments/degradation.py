@@ -49,16 +49,15 @@ class Settings:
     """One experiment's budget. Defaults: see ``python -m cvlab experiment degradation -h``."""
 
     depths: tuple[int, ...] = (8, 20, 56)
-    epochs: int = 6
+    epochs: int = 8
     seed: int = 0
     train_per_class: int = 200
     val_per_class: int = 50
     image_size: int = 16
-    batch_size: int = 32
+    batch_size: int = 64
     learning_rate: float = 0.05
     optimizer: str = "sgd"
     families: tuple[str, ...] = FAMILIES
-    zero_init_residual: bool = False
 
     def checked(self) -> Settings:
         depths = tuple(sorted({check_cifar_depth(d) for d in self.depths}))
@@ -85,8 +84,7 @@ class Settings:
                "class", "at least 1 each and at most 1000 together (1000 per class)")
         return Settings(depths, self.epochs, self.seed, self.train_per_class,
                         self.val_per_class, self.image_size, self.batch_size,
-                        float(self.learning_rate), self.optimizer, families,
-                        bool(self.zero_init_residual))
+                        float(self.learning_rate), self.optimizer, families)
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -149,13 +147,11 @@ def run(settings: Settings = Settings(), job_dir: str | os.PathLike | None = Non
     tracker = _Tracker(s, folder, progress, total_cost=float(sum(cost.values())) * s.epochs)
     kept = _finished_before(folder, s)
     stopped = False
-    tracker.report(0.0, "measuring gradients at initialisation", stage="gradients")
-    for family, depth, net in nets:
-        tracker.gradients.append(
-            {"family": family, "depth": depth, **initial_gradients(net, train_x, train_y, s)})
+    tracker.report(0.0, "starting")
     for family, depth, net in nets:
         if (family, depth) in kept:
-            tracker.runs.append(kept[(family, depth)])
+            tracker.runs.append(kept[(family, depth)][0])
+            tracker.gradients.append(kept[(family, depth)][1])
             tracker.done_cost += cost[(family, depth)] * s.epochs
             continue
         record = {"family": family, "depth": depth, "params": profile(net).total_params,
@@ -191,34 +187,24 @@ def _finished_before(folder: Path | None, settings: Settings) -> dict:
     earlier = protocol.read_result(folder)
     if not earlier or earlier.get("settings") != settings.to_json():
         return {}
-    return {(r["family"], r["depth"]): r for r in earlier.get("runs", [])
-            if len(r.get("train_error", ())) == settings.epochs}
+    gradients = {(g["family"], g["depth"]): g for g in earlier.get("init_gradients", [])}
+    return {(r["family"], r["depth"]): (r, gradients[(r["family"], r["depth"])])
+            for r in earlier.get("runs", [])
+            if len(r.get("train_error", ())) == settings.epochs
+            and (r["family"], r["depth"]) in gradients}
 
 
-def initial_gradients(network, x, y, settings: Settings) -> dict:
-    """Per-convolution kernel-gradient norms of the untrained ``network`` on one batch."""
+def initial_gradients(model, x, y, batch_size: int) -> dict:
+    """Per-convolution kernel-gradient norms of the untrained ``model`` on the first batch
+    (batch norm in training mode, as in the first training step)."""
     keras, tf = tfrun.keras(), tfrun.tf()
-    from cvlab.build import build_model
-
-    keras.utils.set_random_seed(settings.seed)
-    model = build_model(network)
-    batch = slice(0, settings.batch_size)
-    loss_fn = keras.losses.SparseCategoricalCrossentropy()
     convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    loss_fn = keras.losses.SparseCategoricalCrossentropy()
     with tf.GradientTape() as tape:
-        loss = loss_fn(y[batch], model(x[batch], training=True))
+        loss = loss_fn(y[:batch_size], model(x[:batch_size], training=True))
     grads = tape.gradient(loss, [layer.kernel for layer in convs])
-    keras.backend.clear_session()
     return {"layers": [layer.name for layer in convs],
             "norms": [float(tf.norm(g)) for g in grads]}
-
-
-def zero_residual_branches(model) -> None:
-    """Set each residual branch's last batch-norm scale γ to 0: every block starts as the
-    identity (torchvision's ``zero_init_residual``; He et al. did not do this)."""
-    for layer in model.layers:
-        if layer.name.endswith("_2_bn"):
-            layer.gamma.assign(layer.gamma * 0.0)
 
 
 def _train(network, record: dict, tracker: _Tracker, cost: float, train, val) -> None:
@@ -228,8 +214,8 @@ def _train(network, record: dict, tracker: _Tracker, cost: float, train, val) ->
     s = tracker.settings
     keras.utils.set_random_seed(s.seed)
     model = build_model(network)
-    if s.zero_init_residual and record["family"] == "residual":
-        zero_residual_branches(model)
+    tracker.gradients.append({"family": record["family"], "depth": record["depth"],
+                              **initial_gradients(model, *train, s.batch_size)})
     optimizer = (keras.optimizers.SGD(s.learning_rate, momentum=0.9) if s.optimizer == "sgd"
                  else keras.optimizers.Adam(s.learning_rate))
     model.compile(optimizer, keras.losses.SparseCategoricalCrossentropy(),

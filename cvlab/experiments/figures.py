@@ -26,7 +26,7 @@ def error_curves(runs: list[dict], key: str = "train_error") -> go.Figure:
     depths = sorted({r["depth"] for r in runs})
     colours = _depth_colours(depths)
     fig = make_subplots(rows=1, cols=2, subplot_titles=list(FAMILY_TITLES.values()),
-                        shared_yaxes=True, horizontal_spacing=0.06)
+                        shared_yaxes=True, shared_xaxes=True, horizontal_spacing=0.06)
     for col, family in enumerate(FAMILY_TITLES, 1):
         for run in sorted((r for r in runs if r["family"] == family), key=lambda r: r["depth"]):
             values = run[key]
