@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cvlab import tfrun  # noqa: E402
+from cvlab import lazy_tf  # noqa: E402
 from cvlab.data import scan, split, write_sample  # noqa: E402
 from cvlab.data.images import load_resized  # noqa: E402
 from cvlab.evaluate import evaluate, export  # noqa: E402
@@ -61,7 +61,7 @@ def mobilenet(keras, classes: int):
 def main() -> None:
     sample = sys.argv[1] if len(sys.argv) > 1 else "faces"
     epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 4
-    keras = tfrun.keras()
+    keras = lazy_tf.keras()
     say = lambda line: print(line, file=sys.stderr)  # noqa: E731
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -25,17 +25,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cvlab import tfrun  # noqa: E402
+from cvlab import lazy_tf  # noqa: E402
 from cvlab.data import scan, split, write_sample  # noqa: E402
 from cvlab.train import TrainConfig, train  # noqa: E402
 from cvlab.train.datasets import image_batches  # noqa: E402
-from cvlab.train.model import base_network, preprocessing_layer  # noqa: E402
+from cvlab.train.model import base_network  # noqa: E402
 from cvlab.weights import resolve_weights  # noqa: E402
+from cvlab.weights.preprocess import preprocessing_layer  # noqa: E402
 
 
 def tutorial(data: Path, args) -> tuple[float, list[float]]:
     """The tutorial's two stages; returns seconds and per-epoch val accuracy."""
-    keras = tfrun.keras()
+    keras = lazy_tf.keras()
     start = time.perf_counter()
     keras.utils.set_random_seed(0)
     report = scan(data)

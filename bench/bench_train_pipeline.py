@@ -32,7 +32,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cvlab import tfrun  # noqa: E402
+from cvlab import lazy_tf  # noqa: E402
 from cvlab.data import Subset, scan, split, write_sample  # noqa: E402
 from cvlab.train.datasets import image_batches  # noqa: E402
 from cvlab.train.model import build_classifier, compile_model, set_phase  # noqa: E402
@@ -49,7 +49,7 @@ def epoch_seconds(model, dataset) -> float:
 
 
 def measure(mode: str, train_subset, classes: int, size: int) -> tuple[float, float]:
-    tf = tfrun.tf()
+    tf = lazy_tf.tf()
     source = resolve_weights("imagenet", include_top=False, input_size=size)
     clf = build_classifier(source, size, classes, frozen_bn=mode == "frozen")
     set_phase(clf, PHASE[mode])

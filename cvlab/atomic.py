@@ -1,25 +1,42 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of either."""
+"""Atomic file writes: a reader sees the old file or the new one, never half of either.
+
+Every writer in cvlab that replaces a file others may be reading goes through
+:func:`replacing`: write to a temporary sibling, then ``os.replace`` it onto the target.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 
-def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary sibling and ``os.replace``."""
+@contextlib.contextmanager
+def replacing(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary sibling of ``path`` to write; it replaces ``path`` when the block
+    ends without an exception, and is removed either way. The temporary name keeps the
+    suffix (Keras picks the format of ``model.save`` by it) and is unique per thread."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(
+        f".{path.stem}.{os.getpid()}-{threading.get_ident()}.tmp{path.suffix}")
     try:
-        temporary.write_bytes(data)
+        yield temporary
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
-    return path
+
+
+def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically."""
+    with replacing(path) as temporary:
+        temporary.write_bytes(data)
+    return Path(path)
 
 
 def write_json(path: str | os.PathLike, data) -> Path:
-    """Write ``data`` as indented JSON, atomically."""
-    return write_bytes(path, json.dumps(data, indent=1).encode())
+    """Write ``data`` as indented UTF-8 JSON, atomically."""
+    return write_bytes(path, json.dumps(data, indent=1, ensure_ascii=False).encode())

@@ -7,7 +7,7 @@ TensorFlow is imported here, when a model is built, and not before.
 
 from __future__ import annotations
 
-from cvlab.tfrun import keras
+from cvlab.lazy_tf import keras
 from cvlab.zoo.graph import Network, Node
 
 

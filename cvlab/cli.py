@@ -18,8 +18,16 @@ from cvlab import commands
 from cvlab.errors import CvlabError
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr and exit status 2;
+    sub-command parsers inherit it."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m cvlab",
         description="cvlab: case-study CNNs, their costs, datasets and transfer learning.",
     )

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from cvlab.profile import Profile
-from cvlab.report import human, shape_text
+from cvlab.report import shape_text, short_count
 
 TEMPLATE = "plotly_white"
 SPATIAL_COLOR = "#1f77b4"
@@ -61,7 +61,7 @@ def breakdown(p: Profile, key: str) -> go.Figure:
         values = [groups[g][metric] for g in names]
         share = [100 * v / total if total else 0 for v in values]
         fig.add_trace(go.Bar(y=names, x=share, orientation="h", marker_color=color,
-                             text=[human(v) for v in values], textposition="auto",
+                             text=[short_count(v) for v in values], textposition="auto",
                              name=metric, showlegend=False,
                              hovertemplate="%{y}: %{x:.1f}% (%{text})<extra></extra>"),
                       row=1, col=col)
@@ -82,7 +82,7 @@ def per_layer(p: Profile, metric: str = "macs", top: int = 25) -> go.Figure:
     fig = go.Figure(go.Bar(
         x=[getattr(r, metric) for r in rows], y=[f"{r.name} ({r.kind})" for r in rows],
         orientation="h", marker_color=MAC_COLOR if metric == "macs" else PARAM_COLOR,
-        text=[human(getattr(r, metric)) for r in rows], textposition="auto"))
+        text=[short_count(getattr(r, metric)) for r in rows], textposition="auto"))
     fig.update_layout(template=TEMPLATE, title=f"Heaviest {len(rows)} layers by {label}",
                       xaxis_title=label, yaxis={"autorange": "reversed"},
                       height=max(300, 22 * len(rows) + 100), margin={"t": 50, "b": 10})

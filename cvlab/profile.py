@@ -10,8 +10,10 @@ Conventions, the same in the CLI and the app:
   ``Normalization`` layer holds its mean, variance and sample count.
 * Shapes are per image and channels-last: (H, W, C), or (N,) after flattening.
 
-Computing is kept apart from formatting: :func:`profile` returns records and
-:mod:`cvlab.report` turns them into tables and JSON.
+Shapes come from the graph itself (each :class:`~cvlab.zoo.graph.Node` holds its
+output shape); this module adds what each layer costs. It computes records and
+their plain JSON form (:meth:`LayerRecord.to_dict`); :mod:`cvlab.report` lays
+them out as tables and the CLI's JSON object.
 """
 
 from __future__ import annotations
@@ -20,10 +22,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
-from cvlab.errors import CvlabError
-from cvlab.zoo.graph import Network, Node
-
-Shape = tuple[int, ...]
+from cvlab.zoo.graph import Network, Node, Shape
 
 
 @dataclass(frozen=True)
@@ -90,19 +89,12 @@ class Profile:
 
 
 def profile(network: Network) -> Profile:
-    """Infer every layer's output shape, params and MACs for one image."""
-    shapes: dict[str, Shape] = {}
+    """Every layer's output shape, params and MACs for one image."""
+    shapes = {node.name: node.output_shape for node in network.nodes}
     records = []
     for node in network.nodes:
-        in_shapes = [shapes[i] for i in node.inputs]
-        try:
-            shape, params, trainable, macs = _LAYER_RULES[node.op](node, in_shapes)
-        except _ShapeError as exc:
-            raise CvlabError(
-                f"{network.name}: layer {node.name!r} ({node.op}) cannot take input "
-                f"{' and '.join(_fmt(s) for s in in_shapes)}: {exc}"
-            ) from None
-        shapes[node.name] = shape
+        params, trainable, macs = _COST_RULES.get(node.op, _free)(
+            node, [shapes[i] for i in node.inputs])
         attrs = node.attrs
         records.append(
             LayerRecord(
@@ -113,7 +105,7 @@ def profile(network: Network) -> Profile:
                 kernel=attrs.get("kernel") or attrs.get("pool"),
                 stride=attrs.get("stride"),
                 padding=attrs.get("padding"),
-                output_shape=shape,
+                output_shape=node.output_shape,
                 params=params,
                 trainable_params=trainable,
                 macs=macs,
@@ -123,151 +115,49 @@ def profile(network: Network) -> Profile:
                    network.input_shape, tuple(records))
 
 
-class _ShapeError(Exception):
-    pass
+# Cost rules: (params, trainable params, MACs) of a node given its input shapes.
+# Operations missing from the table hold no weights and do no multiply-accumulates.
+
+def _free(_node: Node, _ins: list[Shape]) -> tuple[int, int, int]:
+    return 0, 0, 0
 
 
-def _fmt(shape: Shape) -> str:
-    return "×".join(str(d) for d in shape)
-
-
-def _spatial(shape: Shape) -> tuple[int, int, int]:
-    if len(shape) != 3:
-        raise _ShapeError("needs an H×W×C feature map; flatten or pool first")
-    return shape  # type: ignore[return-value]
-
-
-def _window(size: int, kernel: int, stride: int, padding: str) -> int:
-    """Output length of a sliding window, as TensorFlow computes it."""
-    if padding == "same":
-        return math.ceil(size / stride)
-    out = (size - kernel) // stride + 1
-    if size < kernel:
-        raise _ShapeError(f"a {kernel}-wide window does not fit in {size} pixels")
-    return out
-
-
-def _out_hw(node: Node, shape: Shape) -> tuple[int, int]:
-    h, w, _ = _spatial(shape)
-    (kh, kw) = node.attrs.get("kernel") or node.attrs["pool"]
-    sh, sw = node.attrs["stride"]
-    pad = node.attrs["padding"]
-    return _window(h, kh, sh, pad), _window(w, kw, sw, pad)
-
-
-def _input(node, _):
-    return tuple(node.attrs["shape"]), 0, 0, 0
-
-
-def _conv(node, ins):
-    (shape,) = ins
-    cin = _spatial(shape)[2]
-    ho, wo = _out_hw(node, shape)
+def _conv(node: Node, ins: list[Shape]) -> tuple[int, int, int]:
+    cin = ins[0][-1]
+    ho, wo, cout = node.output_shape
     kh, kw = node.attrs["kernel"]
-    cout = node.attrs["filters"]
     params = kh * kw * cin * cout + (cout if node.attrs["use_bias"] else 0)
-    return (ho, wo, cout), params, params, ho * wo * kh * kw * cin * cout
+    return params, params, ho * wo * kh * kw * cin * cout
 
 
-def _dwconv(node, ins):
-    (shape,) = ins
-    cin = _spatial(shape)[2]
-    ho, wo = _out_hw(node, shape)
+def _dwconv(node: Node, _ins: list[Shape]) -> tuple[int, int, int]:
+    ho, wo, cout = node.output_shape
     kh, kw = node.attrs["kernel"]
-    cout = cin * node.attrs["depth_multiplier"]
     params = kh * kw * cout + (cout if node.attrs["use_bias"] else 0)
-    return (ho, wo, cout), params, params, ho * wo * kh * kw * cout
+    return params, params, ho * wo * kh * kw * cout
 
 
-def _bn(_node, ins):
-    (shape,) = ins
-    c = shape[-1]
-    return shape, 4 * c, 2 * c, 0
+def _bn(_node: Node, ins: list[Shape]) -> tuple[int, int, int]:
+    c = ins[0][-1]
+    return 4 * c, 2 * c, 0
 
 
-def _same(_node, ins):
-    return ins[0], 0, 0, 0
-
-
-def _pad(node, ins):
-    h, w, c = _spatial(ins[0])
-    (t, b), (left, right) = node.attrs["pad"]
-    return (h + t + b, w + left + right, c), 0, 0, 0
-
-
-def _pool(node, ins):
-    (shape,) = ins
-    ho, wo = _out_hw(node, shape)
-    return (ho, wo, shape[2]), 0, 0, 0
-
-
-def _gap(node, ins):
-    c = _spatial(ins[0])[2]
-    return ((1, 1, c) if node.attrs["keepdims"] else (c,)), 0, 0, 0
-
-
-def _flatten(_node, ins):
-    return (math.prod(ins[0]),), 0, 0, 0
-
-
-def _dense(node, ins):
+def _dense(node: Node, ins: list[Shape]) -> tuple[int, int, int]:
     (shape,) = ins
     units = node.attrs["units"]
     fan_in = shape[-1]
-    positions = math.prod(shape[:-1])
     params = fan_in * units + (units if node.attrs["use_bias"] else 0)
-    return (*shape[:-1], units), params, params, positions * fan_in * units
+    return params, params, math.prod(shape[:-1]) * fan_in * units
 
 
-def _merge_same(_node, ins):
-    first = ins[0]
-    for other in ins[1:]:
-        if other != first and not _broadcasts(other, first):
-            raise _ShapeError("inputs must have equal shapes")
-    return first, 0, 0, 0
+def _normalize(_node: Node, ins: list[Shape]) -> tuple[int, int, int]:
+    return 2 * ins[0][-1] + 1, 0, 0
 
 
-def _broadcasts(small: Shape, big: Shape) -> bool:
-    """Squeeze-and-excitation multiplies H×W×C by 1×1×C."""
-    return len(small) == len(big) == 3 and small[:2] == (1, 1) and small[2] == big[2]
-
-
-def _concat(_node, ins):
-    spatial = {s[:-1] for s in ins}
-    if len(spatial) != 1:
-        raise _ShapeError("branches must agree on height and width")
-    return (*ins[0][:-1], sum(s[-1] for s in ins)), 0, 0, 0
-
-
-def _reshape(node, ins):
-    target = node.attrs["target"]
-    if math.prod(target) != math.prod(ins[0]):
-        raise _ShapeError(f"cannot reshape to {_fmt(target)}")
-    return target, 0, 0, 0
-
-
-def _normalize(_node, ins):
-    c = ins[0][-1]
-    return ins[0], 2 * c + 1, 0, 0
-
-
-_LAYER_RULES = {
-    "input": _input,
+_COST_RULES = {
     "conv": _conv,
     "dwconv": _dwconv,
     "bn": _bn,
-    "act": _same,
-    "pad": _pad,
-    "maxpool": _pool,
-    "avgpool": _pool,
-    "gap": _gap,
-    "flatten": _flatten,
     "dense": _dense,
-    "dropout": _same,
-    "add": _merge_same,
-    "concat": _concat,
-    "multiply": _merge_same,
-    "reshape": _reshape,
-    "rescale": _same,
     "normalize": _normalize,
 }

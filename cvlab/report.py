@@ -8,7 +8,7 @@ CONVENTION = ("MACs: multiply-accumulates per image of conv, depthwise and dense
               "bias excluded. Params as Keras counts them (BN moving statistics included).")
 
 
-def human(n: float) -> str:
+def short_count(n: float) -> str:
     """1234567 → '1.23M'; small numbers stay exact."""
     for unit, size in (("G", 1e9), ("M", 1e6), ("K", 1e3)):
         if abs(n) >= size:
@@ -48,10 +48,10 @@ def table(p: Profile) -> str:
     lines += [
         rule,
         f"Input: {shape_text(p.input_shape)}    Layers: {len(p.layers)}",
-        f"Total params: {p.total_params:,} ({human(p.total_params)})",
+        f"Total params: {p.total_params:,} ({short_count(p.total_params)})",
         f"Trainable params: {p.trainable_params:,}",
         f"Non-trainable params: {p.total_params - p.trainable_params:,}",
-        f"MACs per image: {p.macs:,} ({human(p.macs)})",
+        f"MACs per image: {p.macs:,} ({short_count(p.macs)})",
         rule,
         CONVENTION,
     ]

@@ -66,6 +66,8 @@ def parse_stack(text: str, name: str = "custom") -> Network:
         except _BadArgs:
             raise StackSyntaxError(f"line {line_no}: expected '{_EXPECTED[op]}'. "
                                    f"Received: {line!r}") from None
+        except CvlabError as exc:  # a layer that does not fit its input's shape
+            raise CvlabError(f"line {line_no}: {exc}") from None
     return g.network()
 
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 from cvlab import plots, zoo
 from cvlab.errors import CvlabError
-from cvlab.report import CONVENTION, human
+from cvlab.report import CONVENTION, short_count
 from cvlab.teaching import FAMILY_NOTES, NOTE_CORRECTIONS
 from ui.cached import keras_check, stack_profile, zoo_profile
 from ui.layout import page_setup
@@ -93,7 +93,7 @@ if source == "From the zoo":
         st.table(pd.DataFrame([{
             "counted by": row["source"], "total params": f"{row['total_params']:,}",
             "trainable params": f"{row['trainable_params']:,}",
-            "MACs per image": f"{row['macs']:,} ({human(row['macs'])})",
+            "MACs per image": f"{row['macs']:,} ({short_count(row['macs'])})",
             "build time": f"{row['seconds']} s" if row["seconds"] is not None else "instant",
         } for row in result["rows"]]).set_index("counted by"))
         if result["match"]:

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from cvlab import plots, zoo
-from cvlab.report import CONVENTION, human
+from cvlab.report import CONVENTION, short_count
 from ui.cached import all_profiles
 from ui.layout import page_setup
 
@@ -32,7 +32,7 @@ st.caption(CONVENTION)
 
 table = pd.DataFrame([{
     "model": r["title"], "year": r["year"], "input": r["input"],
-    "params": human(r["params"]), "MACs": human(r["macs"]),
+    "params": short_count(r["params"]), "MACs": short_count(r["macs"]),
     "top-1 accuracy per MAC (%/GMAC)": round(r["top1"] / (r["macs"] / 1e9), 1) if r["top1"]
     else None,
     "ImageNet top-1 %": r["top1"], "top-1 source": r["source"]} for r in rows])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from cvlab.errors import CvlabError
+from cvlab.train.runs import model_file
 from ui.layout import page_setup
 from ui.run_results import evaluation, exports, try_it
 from ui.training import (
@@ -93,8 +94,10 @@ run_summary(record)
 if busy and picked == shown:
     st.caption("Evaluation and export open when this run has finished.")
     st.stop()
-if not record.model_path.is_file():
-    st.warning("This run has no model.keras yet (no epoch finished).")
+try:
+    model_file(record.path)
+except CvlabError as exc:
+    st.warning(str(exc))
     st.stop()
 evaluate_tab, try_tab, export_tab = st.tabs(["🎯 Evaluate", "🔍 Try it", "📦 Export"])
 with evaluate_tab:

@@ -1,4 +1,5 @@
-"""Shared fixtures: a live Streamlit server and a headless Chromium page for browser tests."""
+"""Shared fixtures: test data (the messy dataset, the shapes dataset, a tiny trained run,
+an app data folder) and, for browser tests, a live Streamlit server and a Chromium page."""
 
 from __future__ import annotations
 
@@ -15,6 +16,42 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CVLAB_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def messy(tmp_path_factory) -> Path:
+    """The deliberately messy dataset (:mod:`cvlab.data.messy`), one per test module."""
+    from cvlab.data.messy import write_messy_dataset
+
+    return write_messy_dataset(tmp_path_factory.mktemp("messy"))
+
+
+@pytest.fixture(scope="module")
+def shapes(request, tmp_path_factory) -> Path:
+    """The trainer's shapes dataset (``train_folders.write_shapes``), one per test module,
+    with images of the module's ``SIZE`` when it sets one."""
+    from train_folders import write_shapes
+
+    size = getattr(request.module, "SIZE", None)
+    options = {"size": size} if size else {}
+    return write_shapes(tmp_path_factory.mktemp("shapes") / "shapes", **options)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> Path:
+    """A tiny trained run folder (``evaluate_fakerun``), built once per session."""
+    from evaluate_fakerun import fake_run
+
+    return fake_run(tmp_path_factory)
+
+
+@pytest.fixture()
+def data_dir(tmp_path, monkeypatch) -> Path:
+    """A fresh app data folder (``CVLAB_DATA_DIR``), also the only allowed data root."""
+    folder = (tmp_path / "data").resolve()
+    monkeypatch.setenv("CVLAB_DATA_DIR", str(folder))
+    monkeypatch.setenv("CVLAB_DATA_ROOTS", str(folder))
+    return folder
 
 
 def _free_port() -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from cvlab import tfrun
+from cvlab import lazy_tf
 from cvlab.data import scan, split
 from cvlab.data.images import load_resized
 
@@ -40,7 +40,7 @@ def write_shapes(root: Path, per_class: int = 16, seed: int = 0, size: int = 48)
 def build_run(run_dir: Path, data_root: Path, *, seed: int = 0, image_size: int = 32,
               test_fraction: float = 0.0) -> Path:
     """Train the tiny model on ``data_root`` and write a contract-shaped run folder."""
-    keras = tfrun.keras()
+    keras = lazy_tf.keras()
     keras.utils.set_random_seed(seed)
     report = scan(data_root)
     parts = split(report, val_fraction=0.25, test_fraction=test_fraction, seed=seed)

@@ -6,16 +6,11 @@ import json
 import shutil
 
 import pytest
-from evaluate_fakerun import CLASSES, fake_run
+from evaluate_fakerun import CLASSES
 
 from cvlab.cli import main
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    return fake_run(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from cvlab.data.messy import write_messy_dataset
-
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -22,11 +18,6 @@ def cvlab(*args: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=60,
     )
-
-
-@pytest.fixture(scope="module")
-def messy(tmp_path_factory) -> Path:
-    return write_messy_dataset(tmp_path_factory.mktemp("messy"))
 
 
 def test_scan_json_is_one_object_with_the_contract_keys(messy):

@@ -9,12 +9,12 @@ import pytest
 from PIL import Image
 
 from cvlab.data.images import Rejected, decode, load_resized
-from cvlab.data.messy import BLUE, RED, write_messy_dataset
+from cvlab.data.messy import BLUE, RED
 
 
 @pytest.fixture(scope="module")
-def blue(tmp_path_factory) -> Path:
-    return write_messy_dataset(tmp_path_factory.mktemp("messy")) / "blue"
+def blue(messy) -> Path:
+    return messy / "blue"
 
 
 def _close(pixel, color, tol=12) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cvlab.data.messy import BLUE, RED, write_messy_dataset
+from cvlab.data.messy import BLUE, RED
 from cvlab.data.pipeline import make_dataset
 from cvlab.data.scan import scan
 from cvlab.data.split import split
@@ -19,8 +19,8 @@ SIZE = (40, 20)  # (height, width): the upright size of the EXIF-rotated file
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    return scan(write_messy_dataset(tmp_path_factory.mktemp("messy")), max_pixels=1_000_000)
+def report(messy):
+    return scan(messy, max_pixels=1_000_000)
 
 
 def _collect(ds):
@@ -76,7 +76,7 @@ def test_shuffle_reorders_each_epoch_with_the_same_content(report):
 
 
 def test_one_epoch_of_training_runs(report):
-    from cvlab.tfrun import keras
+    from cvlab.lazy_tf import keras
 
     k = keras()
     parts = split(report, val_fraction=0.2, seed=0)

@@ -11,12 +11,6 @@ from cvlab.data.scan import scan
 from cvlab.errors import CvlabError
 
 
-@pytest.fixture()
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("CVLAB_DATA_DIR", str(tmp_path / "data"))
-    return tmp_path / "data"
-
-
 def test_faces_sample_is_lfw_subset_upscaled(tmp_path):
     report = scan(write_sample("faces", tmp_path / "faces"))
     assert report.classes == {"face": 100, "not_face": 100}

@@ -11,16 +11,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cvlab.data.messy import write_messy_dataset
 from cvlab.data.scan import scan, tree_stamp
 from cvlab.errors import CvlabError
 
 LIMIT = 1_000_000  # below the messy panorama's 3 MP
-
-
-@pytest.fixture(scope="module")
-def messy(tmp_path_factory) -> Path:
-    return write_messy_dataset(tmp_path_factory.mktemp("messy"))
 
 
 @pytest.fixture(scope="module")

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    return fake_run(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
 def other(tmp_path_factory):
     """A second run: another seed, 40×40 input, and a test split."""
     return fake_run(tmp_path_factory, "other", seed=1, image_size=40, test_fraction=0.2)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from evaluate_fakerun import fake_run
 
-from cvlab import tfrun
+from cvlab import lazy_tf
 from cvlab.errors import CvlabError
 from cvlab.evaluate import FORMATS, export, parse_formats
 from cvlab.evaluate.inference import read_images
@@ -41,7 +41,7 @@ def test_every_format_is_written_checked_and_timed(exported):
 
 def test_tflite_files_reload_independently_with_the_same_top1(exported):
     run, _ = exported
-    tf = tfrun.tf()
+    tf = lazy_tf.tf()
     split = json.loads((run / "split.json").read_text())
     images = read_images([Path(p) for p, _ in split["val"]], (32, 32))[0].astype(np.float32)
     expected = load_keras_file(run / "model.keras").predict_on_batch(images).argmax(axis=1)

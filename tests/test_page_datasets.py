@@ -11,13 +11,6 @@ PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "datasets.py")
 
 
 @pytest.fixture()
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("CVLAB_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("CVLAB_DATA_ROOTS", raising=False)
-    return (tmp_path / "data").resolve()
-
-
-@pytest.fixture()
 def app(data_dir) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception

@@ -10,15 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from train_folders import write_shapes
 
+from cvlab.train import TrainConfig
+
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "training_studio.py")
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture()
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("CVLAB_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("CVLAB_DATA_ROOTS", str(tmp_path / "data"))
-    return tmp_path / "data"
 
 
 def open_page(dataset: Path) -> AppTest:
@@ -57,6 +52,11 @@ def test_first_visit_names_the_device_and_has_no_runs(data_dir, tmp_path):
     assert at.selectbox(key="train_dataset").value == str(tmp_path / "shapes")
     assert any("No runs yet" in c.value for c in at.caption)
     assert not at.button(key="train_start").disabled
+    defaults = TrainConfig(str(tmp_path))  # the widgets start at the config's defaults
+    assert at.radio(key="train_mode").value == defaults.mode
+    assert at.number_input(key="train_epochs").value == defaults.epochs
+    assert at.select_slider(key="train_image_size").value == defaults.image_size
+    assert at.select_slider(key="train_batch_size").value == defaults.batch_size
 
 
 def test_train_then_evaluate_and_export_from_the_page(data_dir, tmp_path):
@@ -111,7 +111,7 @@ def test_stop_before_the_first_epoch_says_nothing_was_kept(data_dir, tmp_path):
     job = wait_for_job(at, limit=120)
     assert job.result.stopped and job.result.epochs_run == 0
     assert "before its first epoch ended" in at.warning[0].value
-    assert "has no model.keras yet" in at.warning[1].value
+    assert "without model.keras (no epoch has finished)" in at.warning[1].value
 
 
 def test_stop_mid_run_keeps_the_best_epoch(data_dir, tmp_path):

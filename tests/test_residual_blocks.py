@@ -29,7 +29,7 @@ def _block_id(case):
 
 @pytest.fixture
 def keras_session():
-    from cvlab.tfrun import keras
+    from cvlab.lazy_tf import keras
 
     yield keras()
     keras().backend.clear_session()
@@ -84,7 +84,7 @@ def test_resnet50_for_64x64x3_and_6_classes_has_the_courses_count():
 @pytest.mark.parametrize("case", BLOCK_CASES, ids=_block_id)
 def test_block_shapes_and_params_equal_keras(case, keras_session):
     from cvlab.build import build_model
-    from cvlab.verify import keras_counts
+    from cvlab.keras_counts import keras_counts
 
     kind, shape, filters, stride, shortcut, bn = case
     network = single_block(kind, shape, filters, stride, shortcut, bn)

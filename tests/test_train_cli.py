@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from train_folders import write_shapes
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = {"run_dir", "mode", "weights_source", "classes", "train_images", "val_images",
@@ -18,11 +17,6 @@ def cvlab(*args, cwd=ROOT):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "cvlab", *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, env=env, timeout=300)
-
-
-@pytest.fixture(scope="module")
-def shapes(tmp_path_factory):
-    return write_shapes(tmp_path_factory.mktemp("train-cli") / "shapes")
 
 
 @pytest.mark.slow

@@ -8,11 +8,12 @@ import sys
 
 import pytest
 
+from cvlab.atomic import write_json
 from cvlab.errors import CvlabError
 from cvlab.train.callbacks import ProgressEvent, RunState
 from cvlab.train.config import BASE_LAYERS, TrainConfig
 from cvlab.train.run import phases
-from cvlab.train.runs import RunPaths, default_run_dir, list_runs, read_run, write_json
+from cvlab.train.runs import RunPaths, default_run_dir, list_runs, read_run
 
 
 def test_defaults_resolve_per_mode(tmp_path):
@@ -141,3 +142,15 @@ def test_importing_the_trainer_does_not_import_tensorflow():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_cli_help_states_the_config_defaults(tmp_path, capsys):
+    from cvlab.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    defaults = TrainConfig(str(tmp_path))
+    assert f"epochs in all (default {defaults.epochs})" in text
+    assert f"square side (default {defaults.image_size})" in text
+    assert f"(default {defaults.mode})" in text and f"default {defaults.batch_size}" in text

@@ -4,20 +4,14 @@ import json
 import threading
 
 import pytest
-from train_folders import write_shapes
 
-from cvlab import tfrun
+from cvlab import lazy_tf
 from cvlab.data import scan, split
 from cvlab.train import TrainConfig, TrainingFailed, read_run, resume, train
 from cvlab.train.runs import RunPaths
 
 pytestmark = pytest.mark.slow
 SIZE = 32
-
-
-@pytest.fixture(scope="module")
-def shapes(tmp_path_factory):
-    return write_shapes(tmp_path_factory.mktemp("train-control") / "shapes", size=SIZE)
 
 
 def _config(shapes, **options):
@@ -54,7 +48,7 @@ def test_stop_event_stops_within_one_batch_and_resume_continues(shapes, tmp_path
     assert [h["batches"] for h in history] == [1, 6]  # 24 training images, batch 4
     assert resumed.epochs_run == 2 and not resumed.stopped
     assert {e.epoch for e in steps if e.kind == "batch"} == {2}
-    last = tfrun.keras().saving.load_model(paths.last, safe_mode=True)
+    last = lazy_tf.keras().saving.load_model(paths.last, safe_mode=True)
     assert int(last.optimizer.iterations.numpy()) == 1 + 6  # optimizer state carried on
     assert json.loads(paths.state.read_text())["finished"]
 

@@ -9,20 +9,14 @@ import math
 
 import numpy as np
 import pytest
-from train_folders import write_shapes
 
-from cvlab import tfrun
+from cvlab import lazy_tf
 from cvlab.train import RunPaths, TrainConfig, load_run_model, train
 from cvlab.train import device as devices
 from cvlab.train.runs import load_keras_file
 
 pytestmark = pytest.mark.slow
 SIZE = 32
-
-
-@pytest.fixture(scope="module")
-def shapes(tmp_path_factory):
-    return write_shapes(tmp_path_factory.mktemp("train-device") / "shapes", size=SIZE)
 
 
 @pytest.mark.parametrize(("device", "mode"), [
@@ -36,7 +30,7 @@ def test_a_run_under_gpu_settings_trains_in_its_dtype_and_exports_float32(
     result = train(config, run_dir=tmp_path / "run")
     assert result.device == device.name and result.epochs_run == 2
     assert math.isfinite(result.val_loss)
-    assert tfrun.keras().mixed_precision.global_policy().name == "float32"  # restored
+    assert lazy_tf.keras().mixed_precision.global_policy().name == "float32"  # restored
 
     checkpoint = load_keras_file(RunPaths(result.run_dir).last)  # the model as it trained
     if mode != "frozen":  # a cached-feature run checkpoints the head alone

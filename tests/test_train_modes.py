@@ -4,9 +4,8 @@ import json
 
 import numpy as np
 import pytest
-from train_folders import write_shapes
 
-from cvlab import tfrun
+from cvlab import lazy_tf
 from cvlab.data.images import load_resized
 from cvlab.train import TrainConfig, load_run_model, read_run, train
 from cvlab.train.datasets import image_batches
@@ -17,11 +16,6 @@ from cvlab.weights import resolve_weights
 
 pytestmark = pytest.mark.slow
 SIZE = 32
-
-
-@pytest.fixture(scope="module")
-def shapes(tmp_path_factory):
-    return write_shapes(tmp_path_factory.mktemp("train-modes") / "shapes", size=SIZE)
 
 
 @pytest.fixture(scope="module")
@@ -115,13 +109,13 @@ def test_fine_tune_unfreezes_upper_layers_and_keeps_batchnorm_statistics(
     history = read_run(result.run_dir).history
     assert [h["phase"] for h in history] == ["head", "fine-tune"]
     assert history[1]["learning_rate"] == pytest.approx(history[0]["learning_rate"] / 10)
-    last = tfrun.keras().saving.load_model(RunPaths(result.run_dir).last, safe_mode=True)
+    last = lazy_tf.keras().saving.load_model(RunPaths(result.run_dir).last, safe_mode=True)
     base = last.get_layer("mobilenet_v2")
     trained = _base_weights(last)
     changed = {path for path, value in pretrained.items()
                if not np.array_equal(trained[path], value)}
     upper = {v.path for layer in base.layers[140:] for v in layer.weights
-             if not isinstance(layer, tfrun.keras().layers.BatchNormalization)}
+             if not isinstance(layer, lazy_tf.keras().layers.BatchNormalization)}
     assert changed and changed <= upper  # below 140 and every BatchNorm untouched
 
 

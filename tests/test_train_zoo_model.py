@@ -24,7 +24,7 @@ def test_model_needs_scratch_mode_and_a_zoo_name(tmp_path):
 
 @pytest.mark.slow
 def test_course_resnet50_for_64x64_and_6_classes_has_23_600_006_params():
-    from cvlab.tfrun import keras
+    from cvlab.lazy_tf import keras
     from cvlab.train.model import build_classifier
     from cvlab.weights import resolve_weights
 

@@ -6,11 +6,15 @@ import h5py
 import numpy as np
 import pytest
 
-from cvlab import cli, tfrun
+from cvlab import cli, lazy_tf
 from cvlab.weights import pretrained_mobilenet_v2, resolve_weights, sources
 from cvlab.weights.convert import assign_by_name
 from cvlab.weights.imagenet import top_k
-from cvlab.weights.preprocess import keras_preprocess, load_image, torch_preprocess
+from cvlab.weights.preprocess import (
+    load_image,
+    preprocess,
+    preprocessing_layer,
+)
 from cvlab.weights.pretrained import mobilenet_v2
 from cvlab.weights.torch_pickle import load_state_dict
 
@@ -93,7 +97,7 @@ def test_keras_torch_layout_matches_a_numpy_torch_reference(homes):
     state = load_state_dict(source.path)
     model = mobilenet_v2("torch", input_size=96)
     assign_by_name(model, sources.converted_weights(source))
-    image = torch_preprocess(load_image("skimage:chelsea", size=96))
+    image = preprocess("torch")(load_image("skimage:chelsea", size=96))
     expected = _torch_reference(state, image)
     got = model(image[None], training=False).numpy()[0]
     assert np.abs(got - expected).max() < 1e-5, np.abs(got - expected).max()
@@ -110,7 +114,7 @@ def test_top1_on_scikit_image_photos(pretrained, photos):
 
 def test_keras_applications_padding_changes_predictions(pretrained, photos):
     """Same converted weights in plain keras.applications.MobileNetV2 (bottom/right padding)."""
-    keras = tfrun.keras()
+    keras = lazy_tf.keras()
     model, preprocess_fn = pretrained
     x = preprocess_fn(photos)
     exact = model(x, training=False).numpy()
@@ -136,7 +140,7 @@ def test_headless_model_gives_the_feature_map(homes):
 
 
 def test_cached_keras_file_is_preferred_and_paired_with_keras_preprocessing(homes):
-    keras = tfrun.keras()
+    keras = lazy_tf.keras()
     donor = keras.applications.MobileNetV2(weights=None, input_shape=(96, 96, 3))
     target = sources.keras_models_dir() / sources.keras_file_name(True, 1.0, 96)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -182,6 +186,13 @@ def test_classify_command_json(homes, capsys):
 
 
 def test_preprocessing_accepts_tensorflow_tensors(photos):
-    tf = tfrun.tf()
-    for fn in (torch_preprocess, keras_preprocess):
+    tf = lazy_tf.tf()
+    for fn in (preprocess("torch"), preprocess("keras")):
         np.testing.assert_allclose(fn(tf.constant(photos)).numpy(), fn(photos), atol=1e-6)
+
+
+def test_the_model_layer_and_the_function_preprocess_alike(photos):
+    for name in ("keras", "torch"):
+        layer = preprocessing_layer(name)
+        np.testing.assert_allclose(np.asarray(layer(photos.astype(np.float32))),
+                                   preprocess(name)(photos), atol=1e-5)

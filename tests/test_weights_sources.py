@@ -108,6 +108,12 @@ def test_stale_cache_record_forces_a_new_conversion(homes):
     assert json.loads(meta.read_text())["source_sha256"] == source.sha256
 
 
+def test_a_source_round_trips_through_its_dict(homes):
+    for source in (sources.resolve_weights("imagenet"), sources.resolve_weights("none")):
+        stored = json.loads(json.dumps(source.as_dict()))  # as config.json holds it
+        assert sources.WeightsSource.from_dict(stored) == source
+
+
 def test_preprocessing_pairs_with_the_source(homes):
     pixels = np.array([[[0, 255, 128]]], np.uint8)
     torch = preprocess(sources.resolve_weights("imagenet"))(pixels)

@@ -9,6 +9,7 @@ from cvlab import zoo
 from cvlab.errors import CvlabError
 from cvlab.profile import profile
 from cvlab.stack import parse_stack
+from cvlab.zoo.graph import GraphBuilder
 
 
 def macs(name, **options):
@@ -117,5 +118,15 @@ def test_stack_defaults_and_errors():
         parse_stack("conv 3 3x3")
     with pytest.raises(CvlabError, match=r"line 2: unknown layer 'pool'"):
         parse_stack("input 8x8x1\npool 2x2")
-    with pytest.raises(CvlabError, match="cannot take input"):
+    with pytest.raises(CvlabError, match="line 2: custom: layer 'conv1' .*cannot take input"):
         profile(parse_stack("input 4x4x1\nconv 2 5x5"))
+
+
+def test_builder_shapes_each_node_as_it_adds_it_and_checks_its_attributes():
+    g = GraphBuilder("tiny", "Custom", (9, 9, 3))
+    x = g.conv(g.last, 4, 3, 2, "valid", name="conv")
+    assert g.shape(x) == (4, 4, 4)
+    assert g.shape(g.gap(x, name="gap")) == (4,)
+    assert [n.output_shape for n in g.network().nodes] == [(9, 9, 3), (4, 4, 4), (4,)]
+    with pytest.raises(ValueError, match=r"takes \('units', 'use_bias', 'activation'\)"):
+        g._add("bad", "dense", ("gap",), units=3)

@@ -1,1 +1,2 @@
-"""Shared Streamlit helpers: with app.py and pages/, the only code that imports streamlit."""
+"""Shared Streamlit helpers. Streamlit is imported only here, in pages/ and by the entry
+point app.py (through ui.navigation); the engine, cvlab, never imports it."""

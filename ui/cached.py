@@ -31,6 +31,6 @@ def all_profiles() -> dict[str, Profile]:
 @st.cache_data(show_spinner=False, max_entries=32)
 def keras_check(name: str, options: tuple) -> dict:
     """Build the network in Keras (and the keras.applications twin, if any) and count."""
-    from cvlab.checks import compare_with_keras
+    from cvlab.keras_compare import compare_with_keras
 
     return compare_with_keras(name, **dict(options))

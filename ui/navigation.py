@@ -36,6 +36,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("architecture_explorer.py", "Architecture Explorer", "🧭", "Architectures"),
     PageEntry("compare_models.py", "Compare Models", "📊", "Architectures"),
     PageEntry("resnet_lab.py", "ResNet Lab", "🪜", "Architectures"),
+    PageEntry("feature_maps.py", "Feature Maps & Grad-CAM", "🔦", "Architectures"),
     PageEntry("augmentation_studio.py", "Augmentation Studio", "🎨", "Data"),
     PageEntry("datasets.py", "Datasets", "🗂️", "Data"),
     PageEntry("training_studio.py", "Training Studio", "🏋️", "Training"),

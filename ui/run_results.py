@@ -12,9 +12,10 @@ from cvlab import plots
 from cvlab.data.images import load_resized
 from cvlab.data.uploads import safe_name
 from cvlab.errors import CvlabError
-from cvlab.evaluate import FORMATS
-from cvlab.report import human
+from cvlab.evaluate import FORMATS, evaluate, export, predict
+from cvlab.report import short_count
 from cvlab.train import RunRecord
+from ui.explain import mistakes_gallery, try_it_heat
 
 MISCLASSIFIED_SHOWN = 12
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
@@ -42,8 +43,6 @@ def per_class_table(rows: list[dict]) -> pd.DataFrame:
 
 
 def evaluation(record: RunRecord) -> None:
-    from cvlab.evaluate import evaluate
-
     key = f"evaluation:{record.path}"
     multicrop = st.checkbox("Also 10-crop test-time augmentation", key="eval_multicrop",
                             help="Corners, centre and their mirrors, averaged: usually a "
@@ -72,14 +71,10 @@ def evaluation(record: RunRecord) -> None:
     if wrong:
         st.markdown(f"**Most confident mistakes** ({len(wrong)} of "
                     f"{len(single['misclassified'])})")
-        st.image([load_resized(Path(w["path"]), (96, 96)) for w in wrong], width=96,
-                 caption=[f"{w['true']} → {w['predicted']} {w['confidence']:.0%}"
-                          for w in wrong])
+        mistakes_gallery(record, wrong)
 
 
 def exports(record: RunRecord) -> None:
-    from cvlab.evaluate import export
-
     key = f"exports:{record.path}"
     formats = st.multiselect("Formats", list(FORMATS), default=list(FORMATS), key="exp_formats",
                              help="tflite-int8 stores weights as 8-bit integers "
@@ -90,7 +85,7 @@ def exports(record: RunRecord) -> None:
     report = st.session_state.get(key)
     if not report:
         return
-    rows = [{"format": r["format"], "size": human(r["bytes"]) + "B",
+    rows = [{"format": r["format"], "size": short_count(r["bytes"]) + "B",
              "latency (ms / image)": round(r["latency_ms"], 2),
              "top-1 agreement": f"{r['top1_agreement']:.0%}",
              "max Δ probability": f"{r['max_prob_diff']:.1e}"} for r in report["exports"]]
@@ -135,14 +130,13 @@ def try_it(record: RunRecord) -> None:
         right.plotly_chart(plots.top_k(top), width="stretch")
     for name, reason in unreadable:
         st.warning(f"Skipped {name}: {reason}")
+    try_it_heat(record, files)
 
 
 @st.cache_data(show_spinner="Predicting…", max_entries=64)
 def predicted(run_dir: str, stamp: float, files: tuple[tuple[str, bytes], ...]):
     """``([(name, thumbnail, top-3)], [(name, reason)])`` for ``files`` (name, bytes);
     ``stamp`` (model.keras mtime) is only part of the cache key."""
-    from cvlab.evaluate import predict
-
     with tempfile.TemporaryDirectory(prefix="cvlab-try-") as folder:
         named = {}
         for index, (name, data) in enumerate(files):

@@ -16,13 +16,16 @@ from cvlab import plots, zoo
 from cvlab.augment.spec import OPS, default_spec, spec_from_json, spec_to_dict
 from cvlab.data import SAMPLES, app_data_dir, data_roots, ensure_sample
 from cvlab.errors import CvlabError
-from cvlab.train import MODES, RunRecord, TrainConfig, list_runs, read_run
+from cvlab.train import MODES, RunRecord, TrainConfig, list_runs, read_run, train
 from cvlab.train.config import (
     BASE_LAYERS,
     DEFAULT_FINE_TUNE_AT,
     DEFAULT_LEARNING_RATE,
     DEFAULT_MODEL,
+    DEFAULTS,
 )
+from cvlab.train.device import detect
+from cvlab.train.runs import default_run_dir
 from ui import jobs
 from ui.augment import SPEC_KEY
 
@@ -54,8 +57,6 @@ def known_runs() -> list[RunRecord]:
 @st.cache_resource(show_spinner="Looking for a GPU…")
 def device_name() -> str:
     """``CPU`` or ``GPU: <model> ×N``, as the trainer will see it (imports TensorFlow)."""
-    from cvlab.train.device import detect
-
     return detect().name
 
 
@@ -76,7 +77,8 @@ def choose_dataset() -> Path:
 
 def settings(dataset: Path) -> TrainConfig:
     """The run's settings from the widgets (checked later, when the run starts)."""
-    mode = st.radio("Mode", MODES, format_func=MODE_TEXT.get, key="train_mode")
+    mode = st.radio("Mode", MODES, MODES.index(DEFAULTS["mode"]), format_func=MODE_TEXT.get,
+                    key="train_mode")
     model = DEFAULT_MODEL
     if mode == "scratch":
         names = zoo.names()
@@ -85,16 +87,16 @@ def settings(dataset: Path) -> TrainConfig:
                              help="From scratch, any network of the Architecture Explorer "
                                   "trains, with its own classifier for your classes.")
     left, middle, right = st.columns(3)
-    epochs = left.number_input("Epochs", 1, 500, 5, key="train_epochs")
-    image_size = middle.select_slider("Image size (pixels)", IMAGE_SIZES, 128,
+    epochs = left.number_input("Epochs", 1, 500, DEFAULTS["epochs"], key="train_epochs")
+    image_size = middle.select_slider("Image size (pixels)", IMAGE_SIZES, DEFAULTS["image_size"],
                                       key="train_image_size",
                                       help="Smaller trains faster; 224 is ImageNet's size.")
-    batch_size = right.select_slider("Batch size", (8, 16, 32, 64, 128), 32,
+    batch_size = right.select_slider("Batch size", (8, 16, 32, 64, 128), DEFAULTS["batch_size"],
                                      key="train_batch_size")
     learning_rate = left.number_input(
         "Learning rate", 1e-6, 1.0, DEFAULT_LEARNING_RATE[mode], format="%.0e",
         key=f"train_lr_{mode}", help="Fine-tuning continues at a tenth of it.")
-    seed = middle.number_input("Seed", 0, 2**31 - 1, 0, key="train_seed",
+    seed = middle.number_input("Seed", 0, 2**31 - 1, DEFAULTS["seed"], key="train_seed",
                                help="The same seed gives the same split and, on CPU, "
                                     "the same result.")
     fine_tune_at = None
@@ -126,9 +128,6 @@ def augmentation_choice() -> dict | None:
 
 def start(config: TrainConfig) -> None:
     """Check ``config`` (errors raise before anything starts), then train in a thread."""
-    from cvlab.train import train
-    from cvlab.train.runs import default_run_dir
-
     config.resolved()
     run_dir = default_run_dir(config.mode, base=app_data_dir())
 

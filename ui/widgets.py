@@ -7,7 +7,7 @@ import streamlit as st
 
 from cvlab import zoo
 from cvlab.profile import Profile
-from cvlab.report import human, shape_text
+from cvlab.report import shape_text, short_count
 
 
 def model_options(name: str, key: str) -> dict:
@@ -35,10 +35,10 @@ def model_options(name: str, key: str) -> dict:
 def totals(p: Profile) -> None:
     """Four headline numbers."""
     cols = st.columns(4)
-    cols[0].metric("Parameters", human(p.total_params), help=f"{p.total_params:,} in total")
-    cols[1].metric("Trainable", human(p.trainable_params),
+    cols[0].metric("Parameters", short_count(p.total_params), help=f"{p.total_params:,} in total")
+    cols[1].metric("Trainable", short_count(p.trainable_params),
                    help=f"{p.trainable_params:,}; the rest are batch-norm moving statistics")
-    cols[2].metric("MACs per image", human(p.macs), help=f"{p.macs:,} multiply-accumulates")
+    cols[2].metric("MACs per image", short_count(p.macs), help=f"{p.macs:,} multiply-accumulates")
     cols[3].metric("Layers", f"{len(p.layers)}", help=f"input {shape_text(p.input_shape)} → "
                                                       f"output {shape_text(p.output_shape)}")
 

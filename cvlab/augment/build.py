@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cvlab.augment.spec import OPS, PipelineSpec, Step
-from cvlab.tfrun import keras
+from cvlab.lazy_tf import keras
 
 #: Layers cvlab writes itself; every other layer comes from ``keras.layers``.
 CUSTOM_LAYERS = ("PCAColor", "RGBShift")

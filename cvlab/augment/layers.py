@@ -8,12 +8,12 @@ through unchanged when ``training`` is false.
 
 Conventions: images are float32, channels-last RGB, values in ``value_range``
 (default [0, 255]); a rank-3 input is treated as a batch of one. Importing this
-module imports Keras (through :mod:`cvlab.tfrun`), so import it inside functions.
+module imports Keras (through :mod:`cvlab.lazy_tf`), so import it inside functions.
 """
 
 from __future__ import annotations
 
-from cvlab.tfrun import keras as _keras
+from cvlab.lazy_tf import keras as _keras
 
 keras = _keras()
 ops = keras.ops

@@ -25,7 +25,7 @@ from PIL import Image
 from cvlab.augment.build import build_mixing, build_pipeline
 from cvlab.augment.spec import PipelineSpec
 from cvlab.errors import CvlabError
-from cvlab.tfrun import keras
+from cvlab.lazy_tf import keras
 
 Draw = dict[str, dict[str, Any]]
 

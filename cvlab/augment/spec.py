@@ -31,7 +31,6 @@ from cvlab.errors import CvlabError
 
 FORMAT = "cvlab.augment"
 VERSION = 1
-VALUE_RANGE = (0.0, 255.0)
 
 FLIP_MODES = ("horizontal", "vertical", "horizontal_and_vertical")
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")

@@ -15,6 +15,7 @@ from PIL import Image
 
 from cvlab.augment.photos import PHOTOS, load_photo
 from cvlab.augment.spec import default_spec, spec_from_json
+from cvlab.data.images import Rejected, decode
 from cvlab.errors import CvlabError
 
 
@@ -66,9 +67,9 @@ def _read_image(name: str) -> np.ndarray:
     if name in PHOTOS:
         return load_photo(name)
     try:
-        with Image.open(name) as img:
-            return np.asarray(img.convert("RGB"))
-    except OSError:
+        return decode(Path(name).expanduser()).pixels
+    except Rejected as exc:
         raise CvlabError(
-            f"Received IMAGE {name!r}; allowed: a readable image file or {', '.join(PHOTOS)}"
+            f"Received IMAGE {name!r} ({exc}); allowed: a readable image file or "
+            f"{', '.join(PHOTOS)}"
         ) from None

@@ -34,11 +34,12 @@ def register(sub) -> None:
 def run(args) -> int:
     report = evaluate(args.run_dir, args.data_dir, multicrop=args.multicrop,
                       ensemble=args.ensemble, log=lambda line: print(line, file=sys.stderr))
-    print(json.dumps(report) if args.json else human(report))
+    print(json.dumps(report) if args.json else render(report))
     return 0
 
 
-def human(report: dict) -> str:
+def render(report: dict) -> str:
+    """The human report: the accuracy table, per-class metrics, confusion and mistakes."""
     source = report["source"]
     where = (f"{source['subset']} split" if source["kind"] == "split"
              else f"folder {source['path']}")

@@ -6,7 +6,7 @@ import json
 import sys
 
 from cvlab.evaluate import FORMATS, export, parse_formats
-from cvlab.report import human as human_count
+from cvlab.report import short_count
 
 
 def register(sub) -> None:
@@ -41,7 +41,7 @@ def run(args) -> int:
           f"{'max Δprob':>10}  file")
     for row in report["exports"]:
         ratio = row["bytes"] / report["source_bytes"]
-        print(f"  {row['format']:<12} {human_count(row['bytes']) + 'B':>9} {ratio:>8.2f}× "
+        print(f"  {row['format']:<12} {short_count(row['bytes']) + 'B':>9} {ratio:>8.2f}× "
               f"{row['latency_ms']:>8.2f}ms {row['top1_agreement']:>12.0%} "
               f"{row['max_prob_diff']:>10.2e}  {row['path']}")
     return 0

@@ -15,8 +15,18 @@ import threading
 import time
 from pathlib import Path
 
+from cvlab import lazy_tf
 from cvlab.errors import CvlabError
-from cvlab.train.config import MODES, TrainConfig
+from cvlab.train.config import (
+    BASE_LAYERS,
+    DEFAULT_FINE_TUNE_AT,
+    DEFAULT_LEARNING_RATE,
+    DEFAULTS,
+    FINE_TUNE_FACTOR,
+    MODES,
+    TrainConfig,
+)
+from cvlab.train.run import TrainingFailed, resume, train
 from cvlab.train.runs import default_run_dir
 
 #: Options that describe a new run; with --resume only --epochs may be given.
@@ -32,24 +42,30 @@ def register(subparsers) -> None:
         description=__doc__.splitlines()[0].split(": ", 1)[1])
     parser.add_argument("data_dir", metavar="DIR", nargs="?",
                         help="folder with one sub-folder per class")
-    parser.add_argument("--mode", help=f"{' | '.join(MODES)} (default frozen)")
+    d, rates = DEFAULTS, DEFAULT_LEARNING_RATE
+    parser.add_argument("--mode", help=f"{' | '.join(MODES)} (default {d['mode']})")
     parser.add_argument("--model", metavar="NAME",
-                        help="mobilenet_v2 (default), or with --mode scratch any zoo network "
+                        help=f"{d['model']} (default), or with --mode scratch any zoo network "
                         "(python -m cvlab models), e.g. resnet50")
-    parser.add_argument("--epochs", type=int, help="epochs in all (default 10)")
+    parser.add_argument("--epochs", type=int, help=f"epochs in all (default {d['epochs']})")
     parser.add_argument("--fine-tune-at", type=int, metavar="N",
-                        help="fine-tune: unfreeze base layers from index N up (default 100 "
-                        "of 155)")
+                        help="fine-tune: unfreeze base layers from index N up (default "
+                        f"{DEFAULT_FINE_TUNE_AT} of {BASE_LAYERS})")
     parser.add_argument("--head-epochs", type=int, metavar="N",
                         help="fine-tune: epochs with the base frozen first (default half)")
-    parser.add_argument("--image-size", type=int, metavar="S", help="square side (default 160)")
-    parser.add_argument("--batch-size", type=int, metavar="B", help="default 32")
+    parser.add_argument("--image-size", type=int, metavar="S",
+                        help=f"square side (default {d['image_size']})")
+    parser.add_argument("--batch-size", type=int, metavar="B", help=f"default {d['batch_size']}")
     parser.add_argument("--learning-rate", type=float, metavar="LR",
-                        help="default 1e-3 (full: 1e-4); fine-tune continues at LR/10")
-    parser.add_argument("--weights", help="imagenet (default) | imagenet-keras | none | PATH")
-    parser.add_argument("--seed", type=int, help="split and training seed (default 0)")
-    parser.add_argument("--val-fraction", type=float, help="default 0.2")
-    parser.add_argument("--test-fraction", type=float, help="held out for evaluate (default 0)")
+                        help=f"default {rates['frozen']:g} (full: {rates['full']:g}); "
+                        f"fine-tune continues at LR×{FINE_TUNE_FACTOR:g}")
+    parser.add_argument("--weights", help="imagenet (default; none for scratch) | "
+                        "imagenet-keras | none | PATH")
+    parser.add_argument("--seed", type=int,
+                        help=f"split and training seed (default {d['seed']})")
+    parser.add_argument("--val-fraction", type=float, help=f"default {d['val_fraction']}")
+    parser.add_argument("--test-fraction", type=float,
+                        help=f"held out for evaluate (default {d['test_fraction']})")
     parser.add_argument("--augment", metavar="PIPELINE.json",
                         help="augmentation pipeline exported by the studio")
     parser.add_argument("--cached-views", type=int, metavar="K",
@@ -63,8 +79,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from cvlab.train.run import TrainingFailed, resume, train
-
     stop = threading.Event()
     bar = ProgressBar(sys.stderr)
     previous = _stop_on_sigint(stop)
@@ -96,14 +110,13 @@ class JobProgress:
     ``tensorflow`` (imported), ``first_batch`` and ``first_epoch`` (ended)."""
 
     def __init__(self, run_dir, bar):
-        from cvlab import tfrun
         from cvlab.jobs.protocol import Reporter
 
         self.bar, self.timeline, self.fraction = bar, {"command": time.time()}, 0.0
         self.reporter = Reporter(run_dir)
         self.reporter(0.0, "starting: loading TensorFlow", stage="starting",
                       timeline=self.timeline)
-        tfrun.keras()
+        lazy_tf.keras()
         self.timeline["tensorflow"] = time.time()
         self.reporter(0.0, "starting: reading the images", stage="starting", final=True,
                       timeline=self.timeline)

@@ -178,15 +178,24 @@ _MODE_NAMES = {
 }
 
 
-def load_resized(path: Path, image_size: tuple[int, int]) -> np.ndarray:
-    """Decode ``path`` and resize it to ``image_size`` = (height, width): uint8 RGB.
+def load_resized(path: Path, image_size: tuple[int, int],
+                 max_pixels: int | None = None) -> np.ndarray:
+    """Decode ``path`` and resize it to ``image_size`` = (height, width): uint8 RGB, or
+    raise :class:`Rejected` saying why not.
 
-    The aspect ratio is not kept (the image is stretched), as Keras'
-    ``image_dataset_from_directory`` does by default. No pixel limit is applied:
-    call this on files a scan has already validated.
+    The one image reader of training, evaluation and prediction, so a model sees the
+    same pixels in each. The aspect ratio is not kept (the image is stretched), as Keras'
+    ``image_dataset_from_directory`` does by default. ``max_pixels`` ``None`` applies no
+    limit, for files a scan has already validated; files straight from a user should
+    pass :data:`DEFAULT_MAX_PIXELS`.
     """
+    if not path.exists():
+        raise Rejected("not found", "no such file")
+    if not path.is_file():
+        raise Rejected("not a file", "it is a folder")
     height, width = image_size
-    decoded = decode(path, max_pixels=2**62, size_hint=(width, height))
+    decoded = decode(path, max_pixels=2**62 if max_pixels is None else max_pixels,
+                     size_hint=(width, height))
     img = Image.fromarray(decoded.pixels)
     if img.size != (width, height):
         img = img.resize((width, height), Image.Resampling.BILINEAR)

@@ -32,7 +32,6 @@ from PIL import Image
 RED = (220, 30, 30)
 BLUE = (30, 40, 220)
 GREEN = (30, 200, 60)
-PANORAMA_PIXELS = 6000 * 500
 
 
 def write_messy_dataset(dest: Path, *, seed: int = 0) -> Path:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cvlab import tfrun
+from cvlab import lazy_tf
 from cvlab.data.images import load_resized
 from cvlab.errors import CvlabError
 
@@ -59,7 +59,7 @@ def make_dataset(
         raise CvlabError(
             f"image_size and batch_size must be positive; got {image_size}, {batch_size}."
         )
-    tf = tfrun.tf()
+    tf = lazy_tf.tf()
     names = [os.fspath(p) for p in paths]
     load = _Loader(names, [int(v) for v in labels], (height, width))
 

@@ -1,4 +1,4 @@
-"""Evaluation, prediction and export of a trained run (issue #4).
+"""Evaluation, prediction and export of a trained run.
 
 ::
 

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from cvlab.errors import CvlabError
-from cvlab.evaluate.rundir import Run
+from cvlab.train.runs import RunRecord
 
 
-def check_members(runs: Sequence[Run]) -> None:
+def check_members(runs: Sequence[RunRecord]) -> None:
     """Raise unless the runs are distinct and share class names in the same order."""
     first = runs[0]
     seen = {first.path}

@@ -21,20 +21,21 @@ The whole report is also written to ``run_dir/metrics.json``.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from cvlab import atomic
 from cvlab.data import scan
 from cvlab.errors import CvlabError
 from cvlab.evaluate.ensemble import average, check_members
 from cvlab.evaluate.inference import Predictor, read_images, timed
 from cvlab.evaluate.metrics import summarize
-from cvlab.evaluate.rundir import Run, eval_subset, input_size, load_model, open_run
+from cvlab.evaluate.rundir import eval_subset, input_size, load_model, open_run
 from cvlab.evaluate.tta import enlarged, multicrop_probabilities
+from cvlab.train.runs import RunRecord
 
 METRICS_FILE = "metrics.json"
 
@@ -85,7 +86,7 @@ def evaluate(
     return report
 
 
-def _labelled_images(run: Run, data_dir) -> tuple[list[Path], list[int], dict, list[dict]]:
+def _labelled_images(run: RunRecord, data_dir) -> tuple[list[Path], list[int], dict, list[dict]]:
     """Paths, labels in the run's class indices, a source description, scan rejects."""
     if data_dir is None:
         subset = eval_subset(run)
@@ -141,10 +142,8 @@ def _ensemble(run, members, probabilities, images, size, paths, labels, single, 
 
 
 def _write(path: Path, report: dict) -> None:
-    partial = path.with_suffix(".json.partial")
     try:
-        partial.write_text(json.dumps(report, indent=2, ensure_ascii=False))
-        partial.replace(path)
+        atomic.write_json(path, report)
     except OSError as exc:
         raise CvlabError(f"Received: run folder {path.parent} where {path.name} cannot be "
                          f"written ({exc.strerror}); allowed: a writable run folder.") from None

@@ -31,10 +31,11 @@ from pathlib import Path
 
 import numpy as np
 
-from cvlab import tfrun
+from cvlab import atomic, lazy_tf
 from cvlab.errors import CvlabError
 from cvlab.evaluate.inference import read_images
-from cvlab.evaluate.rundir import Run, input_size, load_keras_file, load_model, open_run
+from cvlab.evaluate.rundir import input_size, load_model, open_run
+from cvlab.train.runs import RunRecord, load_keras_file
 
 FORMATS = {"keras": "model.keras", "tflite": "model.tflite", "tflite-int8": "model-int8.tflite"}
 CHECK_IMAGES = 8
@@ -92,7 +93,7 @@ def export(
             "latency": {"runs": runs, "warmup": warmup, "batch": 1}, "exports": rows}
 
 
-def _check_images(run: Run, size: tuple[int, int]) -> tuple[np.ndarray, str]:
+def _check_images(run: RunRecord, size: tuple[int, int]) -> tuple[np.ndarray, str]:
     candidates = [path for name in ("test", "val", "train") for path, _ in run.split[name]]
     images, _, _ = read_images(candidates[:CHECK_IMAGES * 2], size)
     if len(images):
@@ -101,11 +102,12 @@ def _check_images(run: Run, size: tuple[int, int]) -> tuple[np.ndarray, str]:
     return noise.astype(np.float32), "random"
 
 
-def _write(name: str, run: Run, model, path: Path) -> None:
+def _write(name: str, run: RunRecord, model, path: Path) -> None:
     if name == "keras":
-        shutil.copyfile(run.model_path, path)
+        with atomic.replacing(path) as temporary:
+            shutil.copyfile(run.model_path, temporary)
         return
-    tf = tfrun.tf()
+    tf = lazy_tf.tf()
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
     if name == "tflite-int8":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -115,7 +117,7 @@ def _write(name: str, run: Run, model, path: Path) -> None:
     except Exception as exc:
         raise CvlabError(f"Received: a model TFLite cannot convert ({type(exc).__name__}: "
                          f"{str(exc)[:300]}); allowed: models of built-in Keras layers.") from None
-    path.write_bytes(flat)
+    atomic.write_bytes(path, flat)
 
 
 def _reloaded(name: str, path: Path) -> Callable[[np.ndarray], np.ndarray]:
@@ -123,7 +125,7 @@ def _reloaded(name: str, path: Path) -> Callable[[np.ndarray], np.ndarray]:
     if name == "keras":
         model = load_keras_file(path)
         return lambda x: np.asarray(model.predict_on_batch(x))
-    tf = tfrun.tf()
+    tf = lazy_tf.tf()
     with warnings.catch_warnings():  # deprecated in favour of LiteRT, not installed here
         warnings.simplefilter("ignore")
         interpreter = tf.lite.Interpreter(model_path=str(path))

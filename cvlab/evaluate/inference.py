@@ -1,8 +1,8 @@
 """Read images for a model and run it in fixed-size batches, timing only the model.
 
-Pixels match training: :func:`cvlab.data.images.decode` (EXIF, CMYK, 16-bit… handled),
-then a bilinear stretch to the model size, as :func:`cvlab.data.images.load_resized`
-does for the trainer. Unlike the trainer's loader, the default pixel limit applies:
+Pixels match training: images are read by the trainer's own reader,
+:func:`cvlab.data.images.load_resized` (EXIF, CMYK, 16-bit… handled, then a bilinear
+stretch to the model size). Unlike the trainer, it applies the default pixel limit:
 files here may come straight from a user.
 
 :class:`Predictor` warms the model up with two batch sizes before anything is timed:
@@ -18,26 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
-from cvlab.data.images import Rejected, decode
+from cvlab.data.images import DEFAULT_MAX_PIXELS, Rejected, load_resized
 
 BATCH = 32
 READ_WORKERS = 4
-
-
-def read_image(path: Path, size: tuple[int, int]) -> np.ndarray:
-    """``(height, width, 3)`` uint8 RGB, or :class:`Rejected` saying why not."""
-    height, width = size
-    if not path.exists():
-        raise Rejected("not found", "no such file")
-    if not path.is_file():
-        raise Rejected("not a file", "it is a folder")
-    pixels = decode(path, size_hint=(width, height)).pixels
-    img = Image.fromarray(pixels)
-    if img.size != (width, height):
-        img = img.resize((width, height), Image.Resampling.BILINEAR)
-    return np.asarray(img)
 
 
 def read_images(
@@ -50,7 +35,7 @@ def read_images(
 
     def attempt(path: Path):
         try:
-            return read_image(Path(path), size)
+            return load_resized(Path(path), size, DEFAULT_MAX_PIXELS)
         except Rejected as exc:
             return exc
 

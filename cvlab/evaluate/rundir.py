@@ -11,24 +11,20 @@ from __future__ import annotations
 import os
 
 from cvlab.errors import CvlabError
-from cvlab.train.runs import RunRecord, load_keras_file, read_run
-
-Run = RunRecord
+from cvlab.train.runs import RunRecord, load_keras_file, model_file, read_run
 
 
-def open_run(run_dir: str | os.PathLike) -> Run:
+def open_run(run_dir: str | os.PathLike) -> RunRecord:
     """The run in ``run_dir``; :class:`CvlabError` unless it finished at least one epoch."""
     run = read_run(run_dir)
-    if not run.model_path.is_file():
-        raise CvlabError(f"Received: run folder {run.path} without model.keras; allowed: a run "
-                         "that finished at least one epoch (it saves model.keras).")
+    model_file(run.path)
     if not run.class_names or not all(isinstance(n, str) for n in run.class_names):
         raise CvlabError(f"Received: run folder {run.path} without class names; allowed: a run "
                          "with classes.json (a list of class names in label order).")
     return run
 
 
-def eval_subset(run: Run) -> str:
+def eval_subset(run: RunRecord) -> str:
     """``test`` when the run kept a test set, else ``val``; error when both are empty."""
     for name in ("test", "val"):
         if run.split.get(name):
@@ -39,12 +35,12 @@ def eval_subset(run: Run) -> str:
     )
 
 
-def load_model(run: Run):
+def load_model(run: RunRecord):
     """The run's Keras model, loaded with ``safe_mode=True`` and without its optimizer."""
     return load_keras_file(run.model_path)
 
 
-def input_size(model, run: Run) -> tuple[int, int]:
+def input_size(model, run: RunRecord) -> tuple[int, int]:
     """``(height, width)`` the model takes: its input shape, else the run's image_size."""
     shape = model.input_shape
     height, width = shape[1], shape[2]

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from cvlab import tfrun
+from cvlab import lazy_tf
 from cvlab.data import animal_mnist
 from cvlab.errors import CvlabError
 from cvlab.experiments.machine import machine
@@ -197,7 +197,7 @@ def _finished_before(folder: Path | None, settings: Settings) -> dict:
 def initial_gradients(model, x, y, batch_size: int) -> dict:
     """Per-convolution kernel-gradient norms of the untrained ``model`` on the first batch
     (batch norm in training mode, as in the first training step)."""
-    keras, tf = tfrun.keras(), tfrun.tf()
+    keras, tf = lazy_tf.keras(), lazy_tf.tf()
     convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
     loss_fn = keras.losses.SparseCategoricalCrossentropy()
     with tf.GradientTape() as tape:
@@ -208,7 +208,7 @@ def initial_gradients(model, x, y, batch_size: int) -> dict:
 
 
 def _train(network, record: dict, tracker: _Tracker, cost: float, train, val) -> None:
-    keras = tfrun.keras()
+    keras = lazy_tf.keras()
     from cvlab.build import build_model
 
     s = tracker.settings

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cvlab import tfrun
+from cvlab import lazy_tf
 from cvlab.data import animal_mnist
 from cvlab.errors import CvlabError
 from cvlab.experiments.machine import machine
@@ -45,7 +45,7 @@ def demo_network(batch_norm: bool = False, size: int = 28) -> Network:
     x = g.act(x, "relu", name=STEM)
     with g.stage("block"):
         x = basic_block(g, x, 16, shortcut="identity", batch_norm=batch_norm, name="block")
-    with g.head():
+    with g.stage("head"):
         x = g.gap(x, name="avg_pool")
         g.dense(x, len(animal_mnist.CLASSES), activation="softmax", name="predictions")
     return g.network(batch_norm=batch_norm)
@@ -53,7 +53,7 @@ def demo_network(batch_norm: bool = False, size: int = 28) -> Network:
 
 def identity_check(seed: int = 0, images: int = 8) -> dict:
     """Block output against block input, before and after zeroing the block's last layer."""
-    keras = tfrun.keras()
+    keras = lazy_tf.keras()
     from cvlab.build import build_model
 
     (x, y), _ = animal_mnist.subset(1, 1, seed)
@@ -125,7 +125,7 @@ def weight_decay_run(epochs: int = 4, weight_decay: float = 0.02, learning_rate:
 
 def _train(x, y, decay: float, epochs: int, learning_rate: float, seed: int, report,
            should_stop) -> dict:
-    keras = tfrun.keras()
+    keras = lazy_tf.keras()
     from cvlab.build import build_model
 
     keras.utils.set_random_seed(seed)

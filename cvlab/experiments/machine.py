@@ -12,7 +12,7 @@ def machine() -> dict:
     The load average says how much else was running: timings on a shared machine are
     slower than on an idle one.
     """
-    from cvlab import tfrun
+    from cvlab import lazy_tf
     from cvlab.train.device import detect
 
     try:
@@ -21,7 +21,7 @@ def machine() -> dict:
         load = None
     return {"host": platform.node(), "cpu": _cpu_model(), "cores": os.cpu_count(),
             "load_average": load, "device": detect().name,
-            "tensorflow": tfrun.tf().__version__, "python": platform.python_version()}
+            "tensorflow": lazy_tf.tf().__version__, "python": platform.python_version()}
 
 
 def _cpu_model() -> str:

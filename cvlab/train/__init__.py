@@ -1,4 +1,4 @@
-"""Transfer-learning trainer (issue #4): MobileNetV2 in four modes, one run folder per run.
+"""Transfer-learning trainer: MobileNetV2 in four modes, one run folder per run.
 
 ::
 

@@ -10,13 +10,14 @@ there yet).
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from cvlab.tfrun import keras
-from cvlab.train.runs import RunPaths, write_json
+from cvlab import atomic
+from cvlab.atomic import write_json
+from cvlab.lazy_tf import keras
+from cvlab.train.runs import RunPaths
 
 
 @dataclass
@@ -158,11 +159,9 @@ def layers_only(model):
 
 
 def save_atomic(model, path) -> None:
-    """``model.save(path)`` through a temporary file, so ``path`` is never half written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.stem}-partial{path.suffix}")
-    model.save(temporary)
-    os.replace(temporary, path)
+    """``model.save(path)``, atomically (:func:`cvlab.atomic.replacing`)."""
+    with atomic.replacing(path) as temporary:
+        model.save(temporary)
 
 
 def _floats(logs) -> dict:

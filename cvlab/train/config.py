@@ -27,8 +27,9 @@ in the base's upper quarter by depth); ``head_epochs`` half the epochs (at least
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import MISSING, asdict, dataclass, fields, replace
 from pathlib import Path
+from types import MappingProxyType
 
 from cvlab.errors import CvlabError
 
@@ -56,8 +57,8 @@ class TrainConfig:
 
     data_dir: str
     mode: str = "frozen"
-    epochs: int = 10
-    image_size: int = 160
+    epochs: int = 5
+    image_size: int = 128
     batch_size: int = 32
     learning_rate: float | None = None
     weights: str | None = None
@@ -101,6 +102,11 @@ class TrainConfig:
         """The config stored in a run's config.json (extra keys such as class_names ignored)."""
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+
+#: Every field's default, stated once here: the CLI's help and the page's widgets read it.
+DEFAULTS = MappingProxyType({f.name: f.default for f in fields(TrainConfig)
+                             if f.default is not MISSING})
 
 
 def check(config: TrainConfig) -> None:

@@ -15,14 +15,14 @@ Augmentation runs here, in the ``tf.data`` map, never inside the exported model:
 
 from __future__ import annotations
 
-from cvlab import tfrun
+from cvlab import lazy_tf
 from cvlab.data import make_dataset
 
 
 def image_batches(subset, classes: int, image_size: int, batch_size: int, *, seed: int,
                   shuffle: bool, augment: dict | None = None):
     """``subset`` (paths, labels) as one-hot batches, augmented when ``augment`` is a spec."""
-    tf = tfrun.tf()
+    tf = lazy_tf.tf()
     ds = make_dataset(subset.paths, subset.labels, (image_size, image_size), batch_size,
                       shuffle=shuffle, seed=seed, cache=True)
     ds = ds.map(lambda x, y: (x, tf.one_hot(y, classes, dtype=tf.float32)),
@@ -37,7 +37,7 @@ def augmented(ds, augment: dict, image_size: int, batch_size: int, seed: int):
     from cvlab.augment.build import build_mixing, build_pipeline
     from cvlab.augment.spec import spec_from_dict
 
-    tf = tfrun.tf()
+    tf = lazy_tf.tf()
     spec = spec_from_dict(augment)
     if spec.image_steps:
         pipeline = build_pipeline(spec, seed=seed)

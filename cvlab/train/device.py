@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
-from cvlab import tfrun
+from cvlab import lazy_tf
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Device:
 
 def detect() -> Device:
     """The device training will use (all visible GPUs, else the CPU)."""
-    tf = tfrun.tf()
+    tf = lazy_tf.tf()
     gpus = tf.config.list_physical_devices("GPU")
     if not gpus:
         return Device("CPU", 0, "float32")
@@ -41,14 +41,14 @@ def detect() -> Device:
 
 def strategy(device: Device):
     """MirroredStrategy over several GPUs, else TensorFlow's default strategy."""
-    tf = tfrun.tf()
+    tf = lazy_tf.tf()
     return tf.distribute.MirroredStrategy() if device.gpus > 1 else tf.distribute.get_strategy()
 
 
 @contextlib.contextmanager
 def dtype_policy(name: str):
     """Build layers under Keras dtype policy ``name``, restoring the previous one after."""
-    mixed_precision = tfrun.keras().mixed_precision
+    mixed_precision = lazy_tf.keras().mixed_precision
     previous = mixed_precision.global_policy().name
     mixed_precision.set_global_policy(name)
     try:

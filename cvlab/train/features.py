@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cvlab import tfrun
+from cvlab import lazy_tf
 
 
 class Interrupted(Exception):
@@ -40,7 +40,7 @@ class FeatureCache:
 
 def inference(features_model):
     """``features_model`` in inference mode as one graph for any batch size (traced once)."""
-    tf = tfrun.tf()
+    tf = lazy_tf.tf()
     spec = tf.TensorSpec((None, *features_model.input_shape[1:]), tf.float32)
     return tf.function(lambda x: features_model(x, training=False), input_signature=[spec],
                        jit_compile=False)
@@ -63,7 +63,7 @@ def feature_batches(cache: FeatureCache, batch_size: int, seed: int, first_epoch
     """An endless dataset of head batches: each run of ``steps_per_epoch(…)`` batches is
     one epoch over view ``epoch mod views``, shuffled from ``seed`` and the epoch number,
     starting at ``first_epoch``."""
-    tf = tfrun.tf()
+    tf = lazy_tf.tf()
     views = len(cache.train)
     train = tf.constant(cache.train)
     labels = tf.constant(cache.train_labels)
@@ -82,7 +82,7 @@ def feature_batches(cache: FeatureCache, batch_size: int, seed: int, first_epoch
 
 
 def val_batches(cache: FeatureCache, batch_size: int):
-    tf = tfrun.tf()
+    tf = lazy_tf.tf()
     return tf.data.Dataset.from_tensor_slices((cache.val, cache.val_labels)).batch(batch_size)
 
 

@@ -2,8 +2,8 @@
 
 One graph serves every mode; :func:`set_phase` decides what trains. The complete model
 takes float32 RGB in 0..255 and returns float32 softmax probabilities; the weights'
-preprocessing is its first layer (``Rescaling`` for Keras weights, ``Normalization`` with
-ImageNet mean/std ×255 for torchvision weights), so it needs no code outside Keras to load.
+preprocessing is its first layer (a ``Normalization`` layer built from the same numbers as
+:func:`cvlab.weights.preprocess.preprocess`), so it needs no code outside Keras to load.
 
 BatchNorm. The TF tutorial calls ``base(x, training=False)`` so that BatchNorm keeps its
 ImageNet statistics while the base is fine-tuned. In Keras 3 that call-site flag does
@@ -23,10 +23,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from cvlab.tfrun import keras
-from cvlab.weights.preprocess import TORCH_MEAN, TORCH_STD
+from cvlab.lazy_tf import keras
+from cvlab.weights.preprocess import preprocessing_layer
+from cvlab.weights.pretrained import mobilenet_v2, pretrained_mobilenet_v2
 from cvlab.weights.sources import WeightsSource
 
 PHASES = ("head", "fine-tune", "train")
@@ -44,19 +43,8 @@ class Classifier:
     head: object
 
 
-def preprocessing_layer(preprocessing: str):
-    """A built-in Keras layer mapping RGB 0..255 to what the weights expect."""
-    layers = keras().layers
-    if preprocessing == "torch":
-        return layers.Normalization(mean=TORCH_MEAN * 255.0, variance=(TORCH_STD * 255.0) ** 2,
-                                    dtype="float32", name="preprocess")
-    return layers.Rescaling(1 / 127.5, offset=-1.0, dtype="float32", name="preprocess")
-
-
 def base_network(source: WeightsSource, image_size: int):
     """MobileNetV2 without its top, with ``source``'s weights (random for ``none``)."""
-    from cvlab.weights.pretrained import mobilenet_v2, pretrained_mobilenet_v2
-
     if source.name == "none":
         return mobilenet_v2(source.layout, include_top=False, input_size=image_size)
     return pretrained_mobilenet_v2(source, include_top=False, input_size=image_size)[0]
@@ -74,7 +62,7 @@ def build_classifier(source: WeightsSource, image_size: int, classes: int,
     k = keras()
     base = base_network(source, image_size)
     inputs = k.Input((image_size, image_size, 3), dtype="float32", name="image")
-    x = preprocessing_layer(source.preprocessing)(inputs)
+    x = preprocessing_layer(source)(inputs)
     x = base(x, training=False) if frozen_bn else base(x)
     pooled = k.layers.GlobalAveragePooling2D(name="pool")(x)
     drop = k.layers.Dropout(dropout, name="dropout")
@@ -125,8 +113,3 @@ def compile_model(model, learning_rate: float) -> None:
                   loss=k.losses.CategoricalCrossentropy(),
                   metrics=[k.metrics.CategoricalAccuracy(name="accuracy")],
                   jit_compile=False)
-
-
-def trainable_count(model) -> int:
-    """Scalars that the optimizer updates."""
-    return int(sum(np.prod(v.shape) for v in model.trainable_weights))

@@ -31,10 +31,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
-from cvlab import tfrun
+from cvlab import lazy_tf
+from cvlab.atomic import write_json
 from cvlab.data import Split, Subset, scan, split
 from cvlab.errors import CvlabError
 from cvlab.train import device as devices
@@ -50,7 +52,7 @@ from cvlab.train.callbacks import (
 from cvlab.train.config import FINE_TUNE_FACTOR, TrainConfig, check
 from cvlab.train.datasets import image_batches
 from cvlab.train.model import Classifier, build_classifier, compile_model, set_phase
-from cvlab.train.runs import RunPaths, default_run_dir, read_run, split_to_json, write_json
+from cvlab.train.runs import RunPaths, default_run_dir, read_run, split_to_json
 from cvlab.weights.sources import WeightsSource, resolve_weights
 
 Progress = Callable[[ProgressEvent], None]
@@ -90,7 +92,10 @@ class RunResult:
 
 
 @dataclass
-class _Session:
+class _RunContext:
+    """What every step of one run (new or resumed) works from: settings, folder, data,
+    weights, device, the state recorded so far and the start time."""
+
     config: TrainConfig
     paths: RunPaths
     parts: Split
@@ -118,7 +123,7 @@ def train(config: TrainConfig, progress: Progress | None = None,
                               "class_names": parts.class_names, "device": device.name})
     write_json(paths.classes, parts.class_names)
     write_json(paths.split, split_to_json(parts))
-    return _run(_Session(cfg, paths, parts, source, device, RunState(), started),
+    return _run(_RunContext(cfg, paths, parts, source, device, RunState(), started),
                 progress, stop_event)
 
 
@@ -144,26 +149,34 @@ def resume(run_dir: str | os.PathLike, progress: Progress | None = None,
     subsets = [Subset([Path(p) for p, _ in record.split[name]],
                       [label for _, label in record.split[name]])
                for name in ("train", "val", "test")]
-    raw = record.config["weights_source"]
-    source = WeightsSource(raw["name"], Path(raw["path"]) if raw["path"] else None,
-                           raw["preprocessing"], raw["layout"], raw["sha256"])
-    session = _Session(cfg, paths, Split(record.class_names, *subsets), source,
+    source = WeightsSource.from_dict(record.config["weights_source"])
+    session = _RunContext(cfg, paths, Split(record.class_names, *subsets), source,
                        devices.detect(), state, started)
     return _run(session, progress, stop_event)
 
 
-def phases(cfg: TrainConfig) -> list[tuple[str, int, int, float]]:
-    """``(phase, first epoch, end epoch, learning rate)``; epochs 0-based, end exclusive."""
+class Phase(NamedTuple):
+    """One stretch of a run with the same layers training; epochs 0-based, ``end`` exclusive."""
+
+    name: str
+    first: int
+    end: int
+    learning_rate: float
+
+
+def phases(cfg: TrainConfig) -> list[Phase]:
+    """The run's phases in order: ``head`` then ``fine-tune``, or a single one."""
     if cfg.mode == "frozen":
-        return [("head", 0, cfg.epochs, cfg.learning_rate)]
+        return [Phase("head", 0, cfg.epochs, cfg.learning_rate)]
     if cfg.mode == "fine-tune":
-        return [("head", 0, cfg.head_epochs, cfg.learning_rate),
-                ("fine-tune", cfg.head_epochs, cfg.epochs, cfg.learning_rate * FINE_TUNE_FACTOR)]
-    return [("train", 0, cfg.epochs, cfg.learning_rate)]
+        return [Phase("head", 0, cfg.head_epochs, cfg.learning_rate),
+                Phase("fine-tune", cfg.head_epochs, cfg.epochs,
+                      cfg.learning_rate * FINE_TUNE_FACTOR)]
+    return [Phase("train", 0, cfg.epochs, cfg.learning_rate)]
 
 
-def _run(s: _Session, progress: Progress | None, stop_event) -> RunResult:
-    keras = tfrun.keras()
+def _run(s: _RunContext, progress: Progress | None, stop_event) -> RunResult:
+    keras = lazy_tf.keras()
     cfg, paths, state = s.config, s.paths, s.state
 
     def should_stop() -> bool:
@@ -197,7 +210,7 @@ def _run(s: _Session, progress: Progress | None, stop_event) -> RunResult:
                      time.perf_counter() - s.started, s.device.name, state.stopped)
 
 
-def _fit(s: _Session, clf: Classifier, model, should_stop, progress) -> None:
+def _fit(s: _RunContext, clf: Classifier, model, should_stop, progress) -> None:
     cfg, state = s.config, s.state
     classes = len(s.parts.class_names)
     if cfg.uses_feature_cache:
@@ -212,28 +225,28 @@ def _fit(s: _Session, clf: Classifier, model, should_stop, progress) -> None:
                                seed=cfg.seed, shuffle=False)
         steps = None
     restored = _restore(s, clf, model) if state.epoch else None
-    for phase, first, end, learning_rate in phases(cfg):
-        if end <= state.epoch:
+    for phase in phases(cfg):
+        if phase.end <= state.epoch:
             continue
         if should_stop():
             state.stopped = True
             return
-        if phase != restored:
-            set_phase(clf, phase, cfg.fine_tune_at)
-            compile_model(model, learning_rate)
+        if phase.name != restored:
+            set_phase(clf, phase.name, cfg.fine_tune_at)
+            compile_model(model, phase.learning_rate)
         restored = None
         # The recorder reports a batch before the stop check looks at it, so a stop asked
         # for while a batch is reported ends the epoch right there.
-        callbacks = [make_recorder(s.paths, state, phase, cfg.epochs, progress),
+        callbacks = [make_recorder(s.paths, state, phase.name, cfg.epochs, progress),
                      make_stop(should_stop, state)]
-        model.fit(train_ds, validation_data=val_ds, epochs=end,
-                  initial_epoch=max(first, state.epoch), steps_per_epoch=steps,
+        model.fit(train_ds, validation_data=val_ds, epochs=phase.end,
+                  initial_epoch=max(phase.first, state.epoch), steps_per_epoch=steps,
                   callbacks=callbacks, shuffle=False, verbose=0)
         if state.stopped:
             return
 
 
-def _embed(s: _Session, clf: Classifier, should_stop, progress) -> features.FeatureCache:
+def _embed(s: _RunContext, clf: Classifier, should_stop, progress) -> features.FeatureCache:
     """Base features of the training set (``cached_views`` augmented passes) and val set."""
     cfg = s.config
     classes = len(s.parts.class_names)
@@ -255,16 +268,14 @@ def _embed(s: _Session, clf: Classifier, should_stop, progress) -> features.Feat
     passes = [features.embed(forward, train_ds, should_stop=should_stop, on_batch=tick)
               for _ in range(views)]
     val, val_labels = features.embed(forward, val_ds, should_stop=should_stop, on_batch=tick)
-
-
     return features.FeatureCache(np.stack([p[0] for p in passes]),
                                  np.stack([p[1] for p in passes]), val, val_labels)
 
 
-def _restore(s: _Session, clf: Classifier, model) -> str:
+def _restore(s: _RunContext, clf: Classifier, model) -> str:
     """Load ``last.keras`` (weights and optimizer state) in the phase it was saved in."""
     cfg, state = s.config, s.state
-    rate = {phase: lr for phase, _, _, lr in phases(cfg)}[state.phase]
+    rate = {phase.name: phase.learning_rate for phase in phases(cfg)}[state.phase]
     set_phase(clf, state.phase, cfg.fine_tune_at)
     compile_model(model, rate)
     model.optimizer.build(model.trainable_variables)
@@ -272,7 +283,7 @@ def _restore(s: _Session, clf: Classifier, model) -> str:
     return state.phase
 
 
-def _export_best(s: _Session, clf: Classifier, model) -> bool:
+def _export_best(s: _RunContext, clf: Classifier, model) -> bool:
     """Write model.keras from the best epoch's weights; False when no epoch finished."""
     if s.state.best_epoch is None or not s.paths.best.is_file():
         return False
@@ -282,9 +293,9 @@ def _export_best(s: _Session, clf: Classifier, model) -> bool:
     return True
 
 
-def _float32_copy(s: _Session, clf: Classifier):
+def _float32_copy(s: _RunContext, clf: Classifier):
     """The complete model rebuilt in float32 with the trained weights (for CPU inference)."""
-    blank = WeightsSource("none", None, s.source.preprocessing, s.source.layout, None)
+    blank = replace(s.source, name="none", path=None, sha256=None)
     with devices.dtype_policy("float32"):
         copy = build_classifier(blank, s.config.image_size, len(s.parts.class_names),
                                 s.config.dropout, model=s.config.model).model

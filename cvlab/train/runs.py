@@ -22,7 +22,7 @@ Contract (the trainer writes it; evaluation, prediction, export and the app read
                             val_accuracy, then lowest val_loss): float32 (image_size,
                             image_size, 3) RGB in 0..255 in, float32 softmax probabilities
                             over the classes out; the weights' preprocessing is inside it
-                            (built-in Rescaling / Normalization layers), augmentation is not.
+                            (a built-in Normalization layer), augmentation is not.
     run_dir/STOP            (optional) created by anyone to ask a running trainer to stop
 
 ``phase`` is ``head`` (frozen base, head only), ``fine-tune`` (upper base layers unfrozen)
@@ -40,7 +40,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cvlab import tfrun
+from cvlab import lazy_tf
 from cvlab.errors import CvlabError
 
 SUBSETS = ("train", "val", "test")
@@ -130,14 +130,6 @@ def default_run_dir(mode: str, base: str | os.PathLike | None = None,
     return candidate
 
 
-def write_json(path: Path, data) -> None:
-    """Write ``data`` as JSON atomically (a reader never sees half a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(data, indent=1))
-    os.replace(temporary, path)
-
-
 def read_json(path: Path, default=None):
     if not path.exists():
         return default
@@ -191,18 +183,24 @@ def list_runs(base: str | os.PathLike) -> list[RunRecord]:
     return [record for _, record in sorted(found, key=lambda item: -item[0])]
 
 
-def load_run_model(run_dir: str | os.PathLike):
-    """The run's complete ``model.keras``, loaded with ``safe_mode=True`` and uncompiled."""
+def model_file(run_dir: str | os.PathLike) -> Path:
+    """The run's ``model.keras``; :class:`CvlabError` when the run has none (yet)."""
     path = RunPaths(Path(run_dir).expanduser()).model
     if not path.is_file():
-        raise CvlabError(f"Received: run folder {path.parent} without model.keras; allowed: "
-                         "a run that finished at least one epoch.")
-    return load_keras_file(path)
+        raise CvlabError(f"Received: run folder {path.parent} without model.keras (no epoch "
+                         "has finished); allowed: a run that finished at least one epoch, "
+                         "which saves model.keras.")
+    return path
+
+
+def load_run_model(run_dir: str | os.PathLike):
+    """The run's complete ``model.keras``, loaded with ``safe_mode=True`` and uncompiled."""
+    return load_keras_file(model_file(run_dir))
 
 
 def load_keras_file(path: Path):
     """A ``.keras`` file loaded with ``safe_mode=True``, uncompiled; a clear error if not."""
-    keras = tfrun.keras()
+    keras = lazy_tf.keras()
     try:
         return keras.saving.load_model(path, safe_mode=True, compile=False)
     except Exception as exc:

@@ -23,12 +23,12 @@ Converted weights are stored as an uncompressed ``.npz`` whose keys are
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
+from cvlab import atomic
 from cvlab.errors import CvlabError
 
 BLOCKS = 16  # inverted-residual blocks after the first (Keras block_1 … block_16)
@@ -94,12 +94,10 @@ def torch_to_keras(state: dict[str, np.ndarray]) -> dict[str, list[np.ndarray]]:
 
 
 def save_npz(weights: dict[str, list[np.ndarray]], path: Path) -> None:
-    """Write ``weights`` to ``path`` (an open-and-rename, so readers never see half a file)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as stream:
+    """Write ``weights`` to ``path``, atomically."""
+    with atomic.replacing(path) as temporary, open(temporary, "wb") as stream:
         np.savez(stream, **{f"{layer}/{i}": a for layer, arrays in weights.items()
                             for i, a in enumerate(arrays)})
-    tmp.replace(path)
 
 
 def load_npz(path: Path) -> dict[str, list[np.ndarray]]:

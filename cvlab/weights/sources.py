@@ -32,6 +32,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from cvlab import atomic, lazy_tf
 from cvlab.errors import CvlabError
 from cvlab.weights import convert
 from cvlab.weights.torch_pickle import load_state_dict
@@ -66,6 +67,11 @@ class WeightsSource:
 
     def as_dict(self) -> dict:
         return {**asdict(self), "path": str(self.path) if self.path else None}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> WeightsSource:
+        """Inverse of :meth:`as_dict` (a run's config.json keeps it as ``weights_source``)."""
+        return cls(**{**data, "path": Path(data["path"]) if data["path"] else None})
 
 
 def resolve_weights(request: str, *, include_top: bool = True, alpha: float = 1.0,
@@ -134,9 +140,7 @@ def _keras_source(path: Path) -> WeightsSource:
 
 
 def _download_keras(target: Path) -> Path:
-    from cvlab import tfrun
-
-    keras = tfrun.keras()
+    keras = lazy_tf.keras()
     fetched = keras.utils.get_file(target.name, KERAS_BASE_URL + target.name,
                                    cache_subdir="models", cache_dir=str(target.parent.parent))
     return Path(fetched)
@@ -196,5 +200,5 @@ def convert_to_cache(source: WeightsSource) -> Path:
     record = {"format": CACHE_FORMAT, "source": str(source.path),
               "source_sha256": source.sha256,
               "seconds": round(time.perf_counter() - started, 3)}
-    path.with_suffix(".json").write_text(json.dumps(record, indent=1))
+    atomic.write_json(path.with_suffix(".json"), record)
     return path

@@ -18,7 +18,7 @@ def lenet5(resolution: int = 32, include_top: bool = True, classes: int = 10) ->
     with g.stage("conv2"):
         x = g.conv(x, 16, 5, padding="valid", activation="tanh", name="conv2")
         x = g.avgpool(x, 2, name="pool2")
-    with g.head():
+    with g.stage("head"):
         if include_top:
             x = g.flatten(x, name="flatten")
             x = g.dense(x, 120, activation="tanh", name="fc1")
@@ -43,7 +43,7 @@ def alexnet(resolution: int = 227, include_top: bool = True, classes: int = 1000
         x = g.conv(x, 256, 3, padding="same", activation="relu", name="conv5")
         x = g.maxpool(x, 3, 2, name="pool5")
     if include_top:
-        with g.head():
+        with g.stage("head"):
             x = g.flatten(x, name="flatten")
             x = g.dense(x, 4096, activation="relu", name="fc6")
             x = g.dropout(x, 0.5, name="drop6")
@@ -68,7 +68,7 @@ def vgg(name: str, resolution: int = 224, include_top: bool = True,
                 x = g.conv(x, width, 3, activation="relu", name=f"block{b}_conv{c}")
             x = g.maxpool(x, 2, name=f"block{b}_pool")
     if include_top:
-        with g.head():
+        with g.stage("head"):
             x = g.flatten(x, name="flatten")
             x = g.dense(x, 4096, activation="relu", name="fc1")
             x = g.dense(x, 4096, activation="relu", name="fc2")

@@ -58,7 +58,7 @@ def efficientnet(name: str, resolution: int | None = None, include_top: bool = T
         x = g.bn(x, name="top_bn")
         x = g.act(x, "swish", name="top_activation")
     if include_top:
-        with g.head():
+        with g.stage("head"):
             x = g.gap(x, name="avg_pool")
             x = g.dropout(x, top_dropout, name="top_dropout")
             g.dense(x, classes, activation="softmax", name="predictions")

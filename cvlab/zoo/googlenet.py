@@ -44,7 +44,7 @@ def googlenet(resolution: int = 224, include_top: bool = True, classes: int = 10
         if aux and include_top and key in AUX_AFTER:
             outputs.append(_aux_head(g, x, classes, name=AUX_AFTER[key]))
     if include_top:
-        with g.head():
+        with g.stage("head"):
             x = g.gap(x, name="pool5_avg")
             x = g.dropout(x, 0.4, name="pool5_drop")
             x = g.dense(x, classes, activation="softmax", name="predictions")
@@ -66,7 +66,7 @@ def inception_module(g: GraphBuilder, x: str, widths: tuple[int, ...], *, name: 
 
 
 def _aux_head(g: GraphBuilder, x: str, classes: int, *, name: str) -> str:
-    with g.head(name):
+    with g.stage(name):
         x = g.avgpool(x, 5, 3, name=f"{name}_avg_pool")
         x = g.conv(x, 128, 1, activation="relu", name=f"{name}_conv")
         x = g.flatten(x, name=f"{name}_flatten")

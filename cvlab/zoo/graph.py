@@ -1,64 +1,158 @@
 """A network as data: a small, TensorFlow-free layer graph.
 
 Every zoo entry is written once, as calls on a :class:`GraphBuilder`. The result,
-a :class:`Network`, is a tuple of :class:`Node` records in topological order.
-Both readers of that one definition work from it: the analytic profiler
-(:mod:`cvlab.profile`) infers shapes and costs, and the Keras builder
+a :class:`Network`, is a tuple of :class:`Node` records in topological order, each
+holding its output shape (the builder infers it by the rules in :data:`LAYER_OPS` as it
+adds the node). Both readers of that one definition work from it: the analytic
+profiler (:mod:`cvlab.profile`) adds parameters and MACs, and the Keras builder
 (:mod:`cvlab.build`) turns each node into one Keras layer of the same name.
 
-Conventions: shapes are channels-last (H, W, C); kernels, strides and paddings
-are (height, width) pairs; ``padding`` is ``"same"`` or ``"valid"`` as in Keras,
-and explicit zero padding is its own ``pad`` node, as Keras Applications do.
+Conventions: shapes are per image and channels-last (H, W, C), or (N,) after
+flattening; kernels, strides and paddings are (height, width) pairs; ``padding`` is
+``"same"`` or ``"valid"`` as in Keras, and explicit zero padding is its own ``pad``
+node, as Keras Applications do.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+import math
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-#: Operations a node may hold, with the attributes each one takes.
-OPS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "input": ("shape",),
-        "conv": ("filters", "kernel", "stride", "padding", "use_bias", "activation"),
-        "dwconv": ("kernel", "stride", "padding", "use_bias", "depth_multiplier", "activation"),
-        "bn": ("epsilon", "momentum"),
-        "act": ("fn",),
-        "pad": ("pad",),
-        "maxpool": ("pool", "stride", "padding"),
-        "avgpool": ("pool", "stride", "padding"),
-        "gap": ("keepdims",),
-        "flatten": (),
-        "dense": ("units", "use_bias", "activation"),
-        "dropout": ("rate", "per_sample"),
-        "add": (),
-        "concat": (),
-        "multiply": (),
-        "reshape": ("target",),
-        "rescale": ("scale", "offset"),
-        "normalize": (),
-    }
-)
+from cvlab.errors import CvlabError
+
+Shape = tuple[int, ...]
+
+
+class ShapeError(Exception):
+    """A layer that cannot take its input's shape; the message says why."""
+
+
+def _fmt(shape: Shape) -> str:
+    return "×".join(str(d) for d in shape)
+
+
+def _spatial(shape: Shape) -> tuple[int, int, int]:
+    if len(shape) != 3:
+        raise ShapeError("needs an H×W×C feature map; flatten or pool first")
+    return shape  # type: ignore[return-value]
+
+
+def _window(size: int, kernel: int, stride: int, padding: str) -> int:
+    """Output length of a sliding window, as TensorFlow computes it."""
+    if padding == "same":
+        return math.ceil(size / stride)
+    if size < kernel:
+        raise ShapeError(f"a {kernel}-wide window does not fit in {size} pixels")
+    return (size - kernel) // stride + 1
+
+
+def _windowed(a: Mapping, shape: Shape, channels: int | None = None) -> Shape:
+    """Conv, depthwise and pooling: the window slides over H and W."""
+    h, w, c = _spatial(shape)
+    (kh, kw), (sh, sw) = a.get("kernel") or a["pool"], a["stride"]
+    return (_window(h, kh, sh, a["padding"]), _window(w, kw, sw, a["padding"]),
+            c if channels is None else channels)
+
+
+def _pad(a: Mapping, shape: Shape) -> Shape:
+    h, w, c = _spatial(shape)
+    (t, b), (left, right) = a["pad"]
+    return (h + t + b, w + left + right, c)
+
+
+def _gap(a: Mapping, shape: Shape) -> Shape:
+    c = _spatial(shape)[2]
+    return (1, 1, c) if a["keepdims"] else (c,)
+
+
+def _dense(a: Mapping, shape: Shape) -> Shape:
+    return (*shape[:-1], a["units"])
+
+
+def _merge_same(shapes: list[Shape]) -> Shape:
+    first = shapes[0]
+    for other in shapes[1:]:
+        if other != first and not _broadcasts(other, first):
+            raise ShapeError("inputs must have equal shapes")
+    return first
+
+
+def _broadcasts(small: Shape, big: Shape) -> bool:
+    """Squeeze-and-excitation multiplies H×W×C by 1×1×C."""
+    return len(small) == len(big) == 3 and small[:2] == (1, 1) and small[2] == big[2]
+
+
+def _concat(shapes: list[Shape]) -> Shape:
+    if len({s[:-1] for s in shapes}) != 1:
+        raise ShapeError("branches must agree on height and width")
+    return (*shapes[0][:-1], sum(s[-1] for s in shapes))
+
+
+def _reshape(a: Mapping, shape: Shape) -> Shape:
+    if math.prod(a["target"]) != math.prod(shape):
+        raise ShapeError(f"cannot reshape to {_fmt(a['target'])}")
+    return a["target"]
+
+
+@dataclass(frozen=True)
+class LayerOp:
+    """What a node of one operation holds (``attrs``) and its output shape rule:
+    ``shape(attrs, input shapes)``, raising :class:`ShapeError` on input it cannot take."""
+
+    attrs: tuple[str, ...]
+    shape: Callable[[Mapping, list[Shape]], Shape]
+
+
+def _one(rule: Callable[[Mapping, Shape], Shape]) -> Callable[[Mapping, list[Shape]], Shape]:
+    """A single-input rule as a rule over the list of input shapes."""
+    return lambda a, shapes: rule(a, shapes[0])
+
+
+_SAME = _one(lambda a, shape: shape)
+
+#: Operations a node may hold: its attributes and how it shapes its output.
+LAYER_OPS: Mapping[str, LayerOp] = MappingProxyType({
+    "input": LayerOp(("shape",), lambda a, _: tuple(a["shape"])),
+    "conv": LayerOp(("filters", "kernel", "stride", "padding", "use_bias", "activation"),
+                    _one(lambda a, s: _windowed(a, s, a["filters"]))),
+    "dwconv": LayerOp(("kernel", "stride", "padding", "use_bias", "depth_multiplier",
+                       "activation"),
+                      _one(lambda a, s: _windowed(a, s, _spatial(s)[2] * a["depth_multiplier"]))),
+    "bn": LayerOp(("epsilon", "momentum"), _SAME),
+    "act": LayerOp(("fn",), _SAME),
+    "pad": LayerOp(("pad",), _one(_pad)),
+    "maxpool": LayerOp(("pool", "stride", "padding"), _one(_windowed)),
+    "avgpool": LayerOp(("pool", "stride", "padding"), _one(_windowed)),
+    "gap": LayerOp(("keepdims",), _one(_gap)),
+    "flatten": LayerOp((), _one(lambda a, s: (math.prod(s),))),
+    "dense": LayerOp(("units", "use_bias", "activation"), _one(_dense)),
+    "dropout": LayerOp(("rate", "per_sample"), _SAME),
+    "add": LayerOp((), lambda a, shapes: _merge_same(shapes)),
+    "concat": LayerOp((), lambda a, shapes: _concat(shapes)),
+    "multiply": LayerOp((), lambda a, shapes: _merge_same(shapes)),
+    "reshape": LayerOp(("target",), _one(_reshape)),
+    "rescale": LayerOp(("scale", "offset"), _SAME),
+    "normalize": LayerOp((), _SAME),
+})
 
 ACTIVATIONS = ("relu", "relu6", "swish", "sigmoid", "tanh", "softmax")
 
 
 @dataclass(frozen=True)
 class Node:
-    """One layer. ``inputs`` name earlier nodes; ``stage`` groups nodes for reports.
-
-    ``head`` marks the classifier that ``include_top=False`` removes.
-    """
+    """One layer. ``inputs`` name earlier nodes; ``stage`` groups nodes for reports;
+    ``output_shape`` is what the layer gives for one image."""
 
     name: str
     op: str
     inputs: tuple[str, ...]
     attrs: Mapping[str, Any]
     stage: str
-    head: bool = False
+    output_shape: Shape
 
 
 @dataclass(frozen=True)
@@ -87,16 +181,16 @@ class GraphBuilder:
     """Collects nodes. Each method adds one node and returns its name.
 
     Names must be unique; ``stage(...)`` sets the stage label of nodes added
-    inside the ``with`` block and ``head()`` marks classifier nodes.
+    inside the ``with`` block. A node whose input shape it cannot take raises
+    :class:`~cvlab.errors.CvlabError` as it is added.
     """
 
     def __init__(self, name: str, family: str, input_shape: tuple[int, int, int]):
         self.name = name
         self.family = family
         self._nodes: list[Node] = []
-        self._names: set[str] = set()
+        self._shapes: dict[str, Shape] = {}
         self._stage = "input"
-        self._head = False
         self._add("input", "input", (), shape=tuple(input_shape))
         self._stage = "stem"
 
@@ -109,25 +203,13 @@ class GraphBuilder:
         finally:
             self._stage = previous
 
-    @contextlib.contextmanager
-    def head(self, label: str = "head") -> Iterator[None]:
-        previous, self._head = self._head, True
-        try:
-            with self.stage(label):
-                yield
-        finally:
-            self._head = previous
-
     @property
     def last(self) -> str:
         return self._nodes[-1].name
 
-    def shape(self, x: str) -> tuple[int, ...]:
-        """The output shape of node ``x``, inferred by the profiler's rules."""
-        from cvlab.profile import profile
-
-        records = profile(self.network()).layers
-        return next(r.output_shape for r in records if r.name == x)
+    def shape(self, x: str) -> Shape:
+        """The output shape of node ``x``."""
+        return self._shapes[x]
 
     def correct_pad(self, x: str, kernel: int) -> tuple[tuple[int, int], tuple[int, int]]:
         """Keras Applications' padding before a stride-2 'valid' window: more at bottom/right."""
@@ -206,15 +288,23 @@ class GraphBuilder:
 
     # -- internals -------------------------------------------------------------
     def _add(self, name: str, op: str, inputs: tuple[str, ...], **attrs: Any) -> str:
-        if name in self._names:
+        if name in self._shapes:
             raise ValueError(f"Duplicate layer name in {self.name!r}. Received: {name!r}")
-        unknown = set(inputs) - self._names
+        unknown = set(inputs) - set(self._shapes)
         if unknown:
             raise ValueError(f"Layer {name!r} reads undefined inputs. Received: {sorted(unknown)}")
+        spec = LAYER_OPS[op]
+        if set(attrs) != set(spec.attrs):
+            raise ValueError(f"Layer {name!r} ({op}) takes {spec.attrs}. Received: {sorted(attrs)}")
         fn = attrs.get("activation") or attrs.get("fn")
         if fn is not None and fn not in ACTIVATIONS:
             raise ValueError(f"Unknown activation. Received: {fn!r}; allowed: {ACTIVATIONS}")
-        node = Node(name, op, inputs, MappingProxyType(attrs), self._stage, self._head)
-        self._nodes.append(node)
-        self._names.add(name)
+        in_shapes = [self._shapes[i] for i in inputs]
+        try:
+            shape = spec.shape(attrs, in_shapes)
+        except ShapeError as exc:
+            raise CvlabError(f"{self.name}: layer {name!r} ({op}) cannot take input "
+                             f"{' and '.join(_fmt(s) for s in in_shapes)}: {exc}") from None
+        self._nodes.append(Node(name, op, inputs, MappingProxyType(attrs), self._stage, shape))
+        self._shapes[name] = shape
         return name

@@ -38,7 +38,7 @@ def mobilenet_v1(resolution: int = 224, alpha: float = 1.0, include_top: bool = 
             x = g.bn(x, name=f"conv_pw_{i}_bn")
             x = g.act(x, "relu6", name=f"conv_pw_{i}_relu")
     if include_top:
-        with g.head():
+        with g.stage("head"):
             x = g.gap(x, keepdims=True, name="global_average_pooling2d")
             x = g.dropout(x, dropout, name="dropout")
             x = g.conv(x, classes, 1, name="conv_preds")
@@ -81,7 +81,7 @@ def mobilenet_v2(resolution: int = 224, alpha: float = 1.0, include_top: bool = 
         x = g.bn(x, name="Conv_1_bn", **bn)
         x = g.act(x, "relu6", name="out_relu")
     if include_top:
-        with g.head():
+        with g.stage("head"):
             x = g.gap(x, name="global_average_pooling2d")
             g.dense(x, classes, activation="softmax", name="predictions")
     return g.network(resolution=resolution, alpha=alpha, include_top=include_top,

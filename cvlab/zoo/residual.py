@@ -65,7 +65,7 @@ def bottleneck_block(g: GraphBuilder, x: str, filters: int, stride: int = 1, *, 
     """ResNet-50's blocks: 1×1 reduce (with the stride) → 3×3 → 1×1 expand to 4×filters.
 
     ``projection=False`` is the identity block (same shape in and out, or the
-    profiler refuses the addition);
+    graph builder refuses the addition);
     ``projection=True`` the convolutional block, whose shortcut is a learned 1×1
     convolution with the stride, plus batch norm. Convolutions keep their bias, as in
     Keras Applications and the course's assignment.
@@ -88,7 +88,7 @@ def bottleneck_block(g: GraphBuilder, x: str, filters: int, stride: int = 1, *, 
 
 def _shortcut(g: GraphBuilder, x: str, filters: int, stride: int, kind: str, *, name: str,
               batch_norm: bool, bn_epsilon: float, bn_momentum: float) -> str:
-    if kind == "identity":  # a shape mismatch fails at the addition, in the profiler
+    if kind == "identity":  # a shape mismatch fails at the addition, as it is added
         return x
     if kind == "projection":
         skip = g.conv(x, filters, 1, stride, use_bias=not batch_norm, name=f"{name}_0_conv")
@@ -145,7 +145,7 @@ def cifar_net(depth: int, residual: bool = True, *, input_shape=(32, 32, 3), cla
                 x = basic_block(g, x, width, stride, shortcut=kind, bn_momentum=bn["momentum"],
                                 name=f"stage{s}_block{i}")
     if include_top:
-        with g.head():
+        with g.stage("head"):
             x = g.gap(x, name="avg_pool")
             g.dense(x, classes, activation="softmax", name="predictions")
     return g.network(depth=depth, residual=residual, shortcut=shortcut if residual else None,

@@ -47,7 +47,7 @@ def resnet(name: str, resolution: int = 224, include_top: bool = True,
                                  else "identity", bn_epsilon=BN_EPS))
                 x = block(g, x, width, stride, name=f"conv{s}_block{i}")
     if include_top:
-        with g.head():
+        with g.stage("head"):
             x = g.gap(x, name="avg_pool")
             g.dense(x, classes, activation="softmax", name="predictions")
     return g.network(resolution=resolution, include_top=include_top, classes=classes)

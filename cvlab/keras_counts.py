@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from cvlab.tfrun import keras
+from cvlab.lazy_tf import keras
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,117 @@
+"""Feature Maps & Grad-CAM: a real photo through the pretrained MobileNetV2, stage by stage."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import streamlit as st
+
+from cvlab import plots
+from cvlab.augment.photos import PHOTOS, load_photo
+from cvlab.data.images import IMAGE_EXTENSIONS, Rejected, decode
+from cvlab.data.roots import resolve_allowed
+from cvlab.errors import CvlabError
+from cvlab.weights.imagenet import class_names
+from cvlab.weights.preprocess import center_crop
+from ui.explain import first_filters_png, imagenet_gradcam, imagenet_inside
+from ui.layout import page_setup
+from ui.training import known_runs, run_label
+
+page_setup(
+    __file__,
+    "The Explorer gives the shape flow as numbers; here a photo flows through the "
+    "pretrained MobileNetV2 and you see each stage's activations, what it predicts, and "
+    "where in the photo it found the evidence (Grad-CAM).",
+)
+
+
+# 1. A photo: bundled, held out by a training run, or your own.
+def chosen_photo():
+    """``(label, RGB pixels)`` of the photo to look at, or ``None`` with a message shown."""
+    source = st.radio("Photo", ["Bundled photo", "Held-out image of a run", "Upload"],
+                      horizontal=True, key="fm_source")
+    if source == "Bundled photo":
+        name = st.selectbox("Bundled photo", list(PHOTOS), key="fm_photo")
+        return name, load_photo(name)
+    if source == "Held-out image of a run":
+        runs = [r for r in known_runs() if r.split["test"] or r.split["val"]]
+        if not runs:
+            st.info("No run with held-out images yet: train one in the Training Studio.")
+            return None
+        record = st.selectbox("Run", runs, format_func=run_label, key="fm_run")
+        held_out = record.split["test"] or record.split["val"]
+        path, label = st.selectbox(
+            "Held-out image", held_out, key="fm_held_out",
+            format_func=lambda item: f"{item[0].name} (true class: {record.class_names[item[1]]})")
+        try:
+            return path.name, decode(resolve_allowed(path)).pixels
+        except (CvlabError, Rejected) as exc:
+            st.error(f"Cannot read {path}: {exc}")
+            return None
+    upload = st.file_uploader("Your photo", key="fm_upload",
+                              type=sorted(e.lstrip(".") for e in IMAGE_EXTENSIONS))
+    if upload is None:
+        st.caption("The photo is only read in memory, never stored.")
+        return None
+    try:
+        return upload.name, decode(Path(upload.name), data=upload.getvalue()).pixels
+    except Rejected as exc:
+        st.error(f"Cannot read {upload.name}: {exc}")
+        return None
+
+
+photo = chosen_photo()
+if photo is None:
+    st.stop()
+label, pixels = photo
+pixels = center_crop(pixels, 224)  # as ImageNet models are evaluated: short side, centre
+inside = imagenet_inside(pixels)
+photo_id = hashlib.sha1(pixels.tobytes()).hexdigest()[:12]
+
+# 2. What it predicts, and where the evidence was.
+top = inside["top"]
+names = class_names()
+order = [t["index"] for t in top] + [i for i in range(len(names))
+                                     if i not in {t["index"] for t in top}]
+chance = {t["index"]: t["probability"] for t in top}
+target = st.selectbox(
+    "Explain the class", order, key=f"fm_target:{photo_id}",
+    format_func=lambda i: f"{names[i]} ({chance[i]:.1%})" if i in chance else names[i],
+    help="Starts at the predicted class; type to pick any of the 1000 ImageNet classes.")
+heat = imagenet_gradcam(pixels, target)
+left, middle, right = st.columns([1, 1, 1.3])
+left.image(pixels, caption=f"{label}, as the model sees it (224×224)", width="stretch")
+middle.image(heat["png"], width="stretch",
+             caption=f"Grad-CAM for “{heat['class']}” ({heat['probability']:.1%})")
+right.plotly_chart(plots.top_k(top, "Top-5 ImageNet classes"), width="stretch")
+if heat["empty"]:
+    st.info(f"No region raises the score of “{heat['class']}”: the map is empty, not noise.")
+st.caption(
+    f"Grad-CAM uses layer `{heat['layer']}`, the last 7×7×1280 feature map before pooling. "
+    "Each of its 1280 channels is weighted by how much the class score (before softmax) "
+    "rises when that channel rises, the weighted maps are summed, negatives dropped, and "
+    "the 7×7 result is stretched over the photo: red is where the evidence was strongest.")
+
+# 3. The shape flow as pictures: step through the stages.
+st.subheader("Feature maps, stage by stage")
+stages = {s["name"]: s for s in inside["stages"]}
+name = st.select_slider("Stage", list(stages), key="fm_stage",
+                        format_func=lambda n: f"{n} · {stages[n]['shape']}")
+stage = stages[name]
+st.image(stage["picture"], width="stretch",
+         caption=f"{name}: output {stage['shape']} (after `{stage['layer']}`, "
+                 f"{stage['layers']} layers in the stage). The {stage['shown']} strongest of "
+                 f"{stage['channels']} channels, strongest first; brightness is |activation| "
+                 "on one scale for the whole stage.")
+st.caption("Space shrinks and channels multiply as you move right: early maps still look "
+           "like the photo (edges, colours), late ones are coarse grids that only make "
+           "sense to the classifier. Stepping reuses the one forward pass made for this "
+           "photo.")
+
+# 4. What the very first layer looks for.
+st.subheader("The first layer's 32 filters")
+st.image(first_filters_png(), width="content")
+st.caption("Each 3×3 filter of `Conv1` as an RGB patch: grey is a zero weight, brighter or "
+           "darker colour a stronger weight. They respond to edges and colour contrasts, "
+           "the raw material every later stage combines.")
