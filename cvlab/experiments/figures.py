@@ -77,7 +77,7 @@ def weight_decay(runs: list[dict]) -> go.Figure:
                                      legendgroup=name, showlegend=col == 1,
                                      line={"color": colour, "width": 3}), row=1, col=col)
     fig.update_xaxes(title_text="epoch")
-    fig.update_yaxes(title_text="L2 norm", row=1, col=1, rangemode="tozero")
+    fig.update_yaxes(title_text="L2 norm", row=1, col=1)
     fig.update_yaxes(title_text="relative distance", row=1, col=2, rangemode="tozero")
     fig.update_layout(template=TEMPLATE, height=360, margin={"t": 40, "b": 10},
                       legend={"orientation": "h", "y": -0.25})
