@@ -51,3 +51,23 @@ def test_cli_trains_a_zoo_network_from_scratch(tmp_path, capsys):
     probabilities = model.predict(np.zeros((2, 32, 32, 3), "float32"), verbose=0)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
     assert probabilities.shape == (2, 3)
+
+
+@pytest.mark.slow
+def test_training_studio_offers_any_zoo_network_in_scratch_mode(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("CVLAB_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CVLAB_DATA_ROOTS", str(tmp_path / "data"))
+    page = Path(__file__).resolve().parents[1] / "pages" / "training_studio.py"
+    at = AppTest.from_file(str(page), default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert not [s for s in at.selectbox if s.key == "train_model"]  # pretrained modes: MobileNetV2
+    at.radio(key="train_mode").set_value("scratch").run()
+    network = at.selectbox(key="train_model")
+    assert network.value == "mobilenet_v2" and "ResNet-50" in network.options  # titles shown
+    network.set_value("resnet50").run()
+    assert not at.exception and at.selectbox(key="train_model").value == "resnet50"
