@@ -39,7 +39,8 @@ def _layer(layers, node: Node):
         case "conv":
             return layers.Conv2D(a["filters"], a["kernel"], strides=a["stride"],
                                  padding=a["padding"], use_bias=a["use_bias"],
-                                 activation=a["activation"], name=name)
+                                 activation=a["activation"], groups=a.get("groups", 1),
+                                 name=name)
         case "dwconv":
             return layers.DepthwiseConv2D(a["kernel"], strides=a["stride"], padding=a["padding"],
                                           use_bias=a["use_bias"],

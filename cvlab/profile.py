@@ -123,7 +123,7 @@ def _free(_node: Node, _ins: list[Shape]) -> tuple[int, int, int]:
 
 
 def _conv(node: Node, ins: list[Shape]) -> tuple[int, int, int]:
-    cin = ins[0][-1]
+    cin = ins[0][-1] // node.attrs["groups"]          # each filter sees its group's channels
     ho, wo, cout = node.output_shape
     kh, kw = node.attrs["kernel"]
     params = kh * kw * cin * cout + (cout if node.attrs["use_bias"] else 0)

@@ -1,20 +1,32 @@
-"""A tiny language for custom layer stacks, one layer per line.
+"""A tiny language for your own layer graph, one layer per line.
 
     input HxWxC
-    conv F KxK [sN] [same|valid]
-    dwconv KxK [sN] [same|valid]
-    maxpool KxK [sN] [same|valid]     avgpool KxK [sN] [same|valid]
-    flatten | gap | dense N
+    [NAME:] conv F KxK [sN] [same|valid] [from LAYER]
+    [NAME:] dwconv KxK [sN] [same|valid] [from LAYER]
+    [NAME:] maxpool KxK [sN] [same|valid] [from LAYER]     (avgpool alike)
+    [NAME:] flatten | gap | bn | relu | relu6 | dense N    [from LAYER]
+    [NAME:] add LAYER LAYER [LAYER …]
+    [NAME:] concat LAYER LAYER [LAYER …]
 
+A layer reads the line above it, or the layer named after ``from`` (a branch);
+``add`` sums equal shapes and ``concat`` stacks channels. The input is called
+``input``; unnamed layers are called after their kind (``conv1``, ``conv2``, …).
 Padding defaults to valid and stride to 1, for pooling too (so write
 ``maxpool 2x2 s2`` to halve the size). ``#`` starts a comment. Convolution and
-dense layers carry a bias. The result is an ordinary
-:class:`~cvlab.zoo.graph.Network`, so it profiles and builds like any zoo entry.
+dense layers carry a bias.
+
+Each branch is a stage of its own: a new stage starts at every ``from`` and every
+``add``/``concat``, so the profile's per-stage totals are the cost of each branch. A
+stage is called after the last layer you named in it (else ``main`` for the first
+one, or its first layer's name). The result is an
+ordinary :class:`~cvlab.zoo.graph.Network`, so it profiles and builds like any
+zoo entry.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from cvlab.errors import CvlabError
 from cvlab.zoo.graph import GraphBuilder, Network
@@ -22,6 +34,7 @@ from cvlab.zoo.graph import GraphBuilder, Network
 _SIZE = re.compile(r"^(\d+)x(\d+)$", re.IGNORECASE)
 _SHAPE = re.compile(r"^(\d+)x(\d+)x(\d+)$", re.IGNORECASE)
 _STRIDE = re.compile(r"^s(\d+)$", re.IGNORECASE)
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _EXPECTED = {
     "input": "input HxWxC",
     "conv": "conv F KxK [sN] [same|valid]",
@@ -30,8 +43,14 @@ _EXPECTED = {
     "avgpool": "avgpool KxK [sN] [same|valid]",
     "flatten": "flatten",
     "gap": "gap",
+    "bn": "bn",
+    "relu": "relu",
+    "relu6": "relu6",
     "dense": "dense N",
+    "add": "add LAYER LAYER [LAYER …]",
+    "concat": "concat LAYER LAYER [LAYER …]",
 }
+_MERGES = ("add", "concat")
 
 
 class StackSyntaxError(CvlabError):
@@ -51,28 +70,97 @@ def parse_stack(text: str, name: str = "custom") -> Network:
                                f"Received: {first!r}")
     h, w, c = (int(v) for v in _SHAPE.match(words[1]).groups())
     g = GraphBuilder(name, "Custom", (h, w, c))
+    defined = {g.last: first_no}
     counts: dict[str, int] = {}
+    stage = "main"
+    label: dict[str, str] = {}                   # stage → its last user-named layer
     for line_no, line in lines[1:]:
-        op, *args = line.split()
-        op = op.lower()
-        if op not in _EXPECTED or op == "input":
-            allowed = ", ".join(k for k in _EXPECTED if k != "input")
-            raise StackSyntaxError(f"line {line_no}: unknown layer {op!r}; allowed: {allowed}. "
-                                   f"Received: {line!r}")
-        counts[op] = counts.get(op, 0) + 1
-        layer_name = f"{op}{counts[op]}"
-        try:
-            _add(g, op, args, layer_name)
-        except _BadArgs:
-            raise StackSyntaxError(f"line {line_no}: expected '{_EXPECTED[op]}'. "
-                                   f"Received: {line!r}") from None
-        except CvlabError as exc:  # a layer that does not fit its input's shape
-            raise CvlabError(f"line {line_no}: {exc}") from None
-    return g.network()
+        layer_name, op, args = _split(line_no, line, defined)
+        named = layer_name is not None
+        source, args = _source(line_no, line, op, args, defined)
+        if layer_name is None:
+            layer_name = _auto_name(op, counts, defined)
+        if source is not None or op in _MERGES:
+            stage = layer_name
+        if named:
+            label[stage] = layer_name
+        with g.stage(stage):
+            try:
+                _add(g, op, args, source or g.last, layer_name)
+            except _BadArgs:
+                raise StackSyntaxError(f"line {line_no}: expected '{_EXPECTED[op]}'. "
+                                       f"Received: {line!r}") from None
+            except CvlabError as exc:          # a layer that does not fit its input's shape
+                raise StackSyntaxError(f"line {line_no}: {_reason(exc)}. Received: {line!r}") \
+                    from None
+        defined[layer_name] = line_no
+    network = g.network()
+    nodes = tuple(replace(n, stage=label.get(n.stage, n.stage)) for n in network.nodes)
+    return replace(network, nodes=nodes)
 
 
 class _BadArgs(Exception):
     pass
+
+
+def _split(line_no: int, line: str, defined: dict[str, int]) -> tuple[str | None, str, list]:
+    """``[NAME:] op args`` → (name or None, op, args), with the name and op checked."""
+    layer_name = None
+    if ":" in line:
+        layer_name, line = (part.strip() for part in line.split(":", 1))
+        if not _NAME.match(layer_name):
+            raise StackSyntaxError(f"line {line_no}: a layer name is letters, digits and _, "
+                                   f"not starting with a digit. Received: {layer_name!r}")
+        if layer_name in defined:
+            raise StackSyntaxError(f"line {line_no}: the name {layer_name!r} is already used "
+                                   f"on line {defined[layer_name]}; names must be unique")
+        if not line:
+            raise StackSyntaxError(f"line {line_no}: expected a layer after "
+                                   f"'{layer_name}:'. Received: nothing")
+    op, *args = line.split()
+    op = op.lower()
+    if op not in _EXPECTED or op == "input":
+        allowed = ", ".join(k for k in _EXPECTED if k != "input")
+        raise StackSyntaxError(f"line {line_no}: unknown layer {op!r}; allowed: {allowed}. "
+                               f"Received: {line!r}")
+    return layer_name, op, args
+
+
+def _source(line_no: int, line: str, op: str, args: list[str],
+            defined: dict[str, int]) -> tuple[str | None, list[str]]:
+    """Strip a trailing ``from LAYER``; returns (that layer or None, the other args)."""
+    if op in _MERGES:
+        if "from" in (a.lower() for a in args):
+            raise StackSyntaxError(f"line {line_no}: {op} names its inputs directly, without "
+                                   f"'from': expected '{_EXPECTED[op]}'. Received: {line!r}")
+        missing = next((a for a in args if a not in defined), None)
+        if missing is not None:
+            raise StackSyntaxError(f"line {line_no}: {op} reads {missing!r}, which names no "
+                                   f"earlier layer; defined so far: {', '.join(defined)}. "
+                                   f"Received: {line!r}")
+        return None, args
+    if "from" not in (a.lower() for a in args):
+        return None, args
+    if len(args) < 2 or args[-2].lower() != "from":
+        raise StackSyntaxError(f"line {line_no}: expected 'from LAYER' at the end of the line. "
+                               f"Received: {line!r}")
+    source = args[-1]
+    if source not in defined:
+        raise StackSyntaxError(f"line {line_no}: 'from {source}' names no earlier layer; "
+                               f"defined so far: {', '.join(defined)}. Received: {line!r}")
+    return source, args[:-2]
+
+
+def _auto_name(op: str, counts: dict[str, int], defined: dict[str, int]) -> str:
+    while True:
+        counts[op] = counts.get(op, 0) + 1
+        if f"{op}{counts[op]}" not in defined:
+            return f"{op}{counts[op]}"
+
+
+def _reason(exc: CvlabError) -> str:
+    """The profiler's message without its network prefix ('custom: layer … ')."""
+    return str(exc).split(": ", 1)[-1]
 
 
 def _positive(text: str) -> int:
@@ -97,12 +185,18 @@ def _window_args(args: list[str]) -> tuple[tuple[int, int], int | None, str]:
     return kernel, stride, padding
 
 
-def _add(g: GraphBuilder, op: str, args: list[str], name: str) -> None:
-    x = g.last
-    if op in ("flatten", "gap"):
+def _add(g: GraphBuilder, op: str, args: list[str], x: str, name: str) -> None:
+    if op in _MERGES:
+        if len(args) < 2:
+            raise _BadArgs
+        (g.add if op == "add" else g.concat)(args, name=name)
+    elif op in ("flatten", "gap", "bn", "relu", "relu6"):
         if args:
             raise _BadArgs
-        (g.flatten if op == "flatten" else g.gap)(x, name=name)
+        if op in ("relu", "relu6"):
+            g.act(x, op, name=name)
+        else:
+            {"flatten": g.flatten, "gap": g.gap, "bn": g.bn}[op](x, name=name)
     elif op == "dense":
         if len(args) != 1:
             raise _BadArgs

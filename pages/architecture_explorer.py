@@ -6,6 +6,7 @@ import streamlit as st
 from cvlab import plots, zoo
 from cvlab.errors import CvlabError
 from cvlab.report import CONVENTION, short_count
+from cvlab.stack_examples import EXAMPLES
 from cvlab.teaching import FAMILY_NOTES, NOTE_CORRECTIONS
 from ui.cached import keras_check, stack_profile, zoo_profile
 from ui.layout import page_setup
@@ -36,8 +37,8 @@ with st.sidebar:
                       horizontal=True)
     if source == "From the zoo":
         titles = {n: zoo.info(n).title for n in zoo.names()}
-        name = st.selectbox("Model", zoo.names(), format_func=titles.get, key="explorer_model",
-                            index=zoo.names().index("mobilenet_v2"))
+        st.session_state.setdefault("explorer_model", "mobilenet_v2")
+        name = st.selectbox("Model", zoo.names(), format_func=titles.get, key="explorer_model")
         options = model_options(name, key="explorer")
 
 try:
@@ -45,11 +46,20 @@ try:
         profile = zoo_profile(name, **options)
         family = zoo.info(name).family
     else:
-        st.subheader("Your own stack")
+        st.subheader("Your own graph")
         st.caption("One layer per line: `input HxWxC`, `conv F KxK [sN] [same|valid]`, "
-                   "`dwconv KxK …`, `maxpool KxK …`, `avgpool KxK …`, `flatten`, `gap`, "
-                   "`dense N`. Padding defaults to valid and stride to 1; `#` starts a comment.")
-        text = st.text_area("Layers", EXAMPLE_STACK, height=260, key="explorer_stack")
+                   "`dwconv KxK …`, `maxpool KxK …`, `avgpool KxK …`, `flatten`, `gap`, `bn`, "
+                   "`relu`, `relu6`, `dense N`. Padding defaults to valid and stride to 1; "
+                   "`#` starts a comment. Name a layer with `name:` in front; `from name` at "
+                   "the end starts a branch that reads it; `add a b` and `concat a b …` join "
+                   "branches. Each branch's cost shows under *By branch*.")
+        st.session_state.setdefault("explorer_stack", EXAMPLE_STACK)
+        st.caption("One click loads an example:")
+        for column, (title, example) in zip(st.columns(len(EXAMPLES)), EXAMPLES.items(),
+                                            strict=True):
+            column.button(title, key=f"explorer_example_{title}", width="stretch",
+                          on_click=st.session_state.__setitem__, args=("explorer_stack", example))
+        text = st.text_area("Layers", height=260, key="explorer_stack")
         profile = stack_profile(text)
         family = "Custom"
 except CvlabError as exc:
@@ -68,7 +78,8 @@ with st.expander("Where the course notes slip"):
 st.plotly_chart(plots.shape_flow(profile), width="stretch")
 
 # 4. Where the parameters and the compute go.
-by_stage, by_kind, heaviest = st.tabs(["By stage", "By layer kind", "Heaviest layers"])
+by_stage, by_kind, heaviest = st.tabs(["By branch" if family == "Custom" else "By stage",
+                                      "By layer kind", "Heaviest layers"])
 by_stage.plotly_chart(plots.breakdown(profile, "stage"), width="stretch")
 by_kind.plotly_chart(plots.breakdown(profile, "kind"), width="stretch")
 with heaviest:

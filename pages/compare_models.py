@@ -3,9 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from cvlab import plots, zoo
+from cvlab import latency, plots, zoo
+from cvlab.labs import figures
 from cvlab.report import CONVENTION, short_count
 from ui.cached import all_profiles
+from ui.latency import launch as launch_latency
+from ui.latency import watch as watch_latency
 from ui.layout import page_setup
 
 page_setup(
@@ -39,10 +42,42 @@ table = pd.DataFrame([{
 st.dataframe(table, width="stretch", hide_index=True)
 st.markdown("""
 **Reading the chart.** VGG sits top-right: many weights and many multiply-adds for its
-accuracy. ResNet-50 reaches higher accuracy with a fifth of VGG-16's weights, thanks to
-bottleneck blocks. MobileNets and EfficientNets sit bottom-left of the accuracy frontier:
-depthwise-separable convolutions cut compute roughly eightfold, and compound scaling
-spends extra compute where it buys the most accuracy. Top-1 figures are single-crop
-ImageNet validation accuracy as published by the source named in the table; LeNet-5 was
-built for digits and has none.
+accuracy. ResNet-50 is more accurate with under a fifth of VGG-16's weights (25.6 M against
+138.4 M), but not because of its bottleneck blocks: 124 M of VGG-16's weights sit in its three
+dense layers, while ResNet-50 averages its last feature map into one vector (global average
+pooling) and needs a single 2,048 × 1,000 dense layer. The bottlenecks save *compute*: they
+keep 50 layers at 3.9 G MACs, a quarter of VGG-16's 15.5 G. MobileNets and EfficientNets sit
+bottom-left: a depthwise-separable 3×3 layer costs 1/N + 1/9 of a standard one, eight to nine
+times less, and compound scaling spends extra compute where it buys the most accuracy.
+Top-1 figures are single-crop ImageNet validation accuracy as published by the source named
+in the table; LeNet-5 was built for digits and has none.
 """)
+
+# Measured latency: MACs are not milliseconds.
+st.subheader("MACs against measured latency, on this machine")
+measured = [{**r, "title": r["title"] if r["input_shape"][0] == zoo.resolve_options(
+    r["key"].split("@")[0])["resolution"] else f"{r['title']} ({r['input_shape'][0]} px)"}
+    for r in latency.stored() if r["key"].split("@")[0] in zoo.names()]
+if measured:
+    batch = st.radio("Batch size", sorted({r["batch"] for r in measured}), horizontal=True,
+                     key="compare_latency_batch")
+    st.plotly_chart(figures.macs_vs_latency(measured, batch), width="stretch")
+    st.dataframe(pd.DataFrame([{
+        "model": r["title"], "input": "×".join(map(str, r["input_shape"])),
+        "MACs": short_count(r["macs"]), "ms / image": round(r["ms_per_image"], 3),
+        "ms per G MACs": round(r["ms_per_image"] / (r["macs"] / 1e9), 2), "device": r["device"]}
+        for r in measured if r["batch"] == batch]), hide_index=True, width="stretch")
+    st.caption("Each network with random weights, inference mode, in Keras; the median of "
+               "repeated runs divided by the batch size, so a busy machine shows in the "
+               "numbers. Depthwise convolutions do little arithmetic for the memory they "
+               "touch, so depthwise-heavy networks (MobileNet, EfficientNet) usually take more "
+               "milliseconds per G MACs than plain ones such as VGG: compare the last column.")
+else:
+    st.info("Nothing measured on this machine yet. Measuring takes a few minutes on a CPU; "
+            "it runs in the background and is stored, so it happens once per machine.")
+if st.button("Measure latency on this machine" if not measured else "Measure again",
+             key="compare_latency_run", disabled="compare_latency_job" in st.session_state):
+    launch_latency(["latency", "--batch", "1,32", *(["--force"] if measured else [])],
+                   "latency: every family at batch 1 and 32", "compare_latency_job")
+watch_latency("compare_latency_job")
+st.caption("Headless: `python -m cvlab latency --batch 1,32` (add model names to choose).")

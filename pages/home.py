@@ -20,8 +20,13 @@ with left:
 
 - **🧭 Architecture Explorer**: one network at a time, from LeNet-5 to EfficientNet-B7,
   with its shape flow, where the weights and multiply-adds go, and a Keras cross-check.
-  Write your own stack there too.
-- **📊 Compare Models**: every network on one chart, size against compute and accuracy.
+  Write your own layer graph there too, branches and all.
+- **📊 Compare Models**: every network on one chart, size against compute and accuracy,
+  and against latency measured on this machine.
+- **Cost labs**: move a slider and watch the course's cost arguments hold, exactly:
+  **🧩 1×1 & Inception** (the bottleneck's tenfold saving), **📱 Depthwise & MobileNet**
+  (1/N + 1/K², v1 against v2 blocks, and what the clock says) and **📈 Compound scaling**
+  (EfficientNet's φ).
 - **🎨 Augmentation Studio**: tune flips, crops, colour shifts and AlexNet's PCA colour
   noise, and copy the Keras code.
 - **🗂️ Datasets**: scan a folder of images and see what is usable before you train.

@@ -47,7 +47,8 @@ def wait_for_charts(page, minimum: int = 1, timeout_ms: int = 30_000) -> int:
     """Wait until at least ``minimum`` plotly charts have drawn data; returns how many."""
     page.wait_for_function(
         "n => document.querySelectorAll('.js-plotly-plot .plot .trace, "
-        ".js-plotly-plot .plot .bars, .js-plotly-plot .scatterlayer .trace').length >= n",
+        ".js-plotly-plot .plot .bars, .js-plotly-plot .scatterlayer .trace, "
+        ".js-plotly-plot .barlayer .trace').length >= n",
         arg=minimum, timeout=timeout_ms)
     return page.locator(".js-plotly-plot").count()
 

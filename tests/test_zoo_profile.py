@@ -118,7 +118,7 @@ def test_stack_defaults_and_errors():
         parse_stack("conv 3 3x3")
     with pytest.raises(CvlabError, match=r"line 2: unknown layer 'pool'"):
         parse_stack("input 8x8x1\npool 2x2")
-    with pytest.raises(CvlabError, match="line 2: custom: layer 'conv1' .*cannot take input"):
+    with pytest.raises(CvlabError, match="line 2: layer 'conv1' .*cannot take input"):
         profile(parse_stack("input 4x4x1\nconv 2 5x5"))
 
 

@@ -37,6 +37,9 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("compare_models.py", "Compare Models", "📊", "Architectures"),
     PageEntry("resnet_lab.py", "ResNet Lab", "🪜", "Architectures"),
     PageEntry("feature_maps.py", "Feature Maps & Grad-CAM", "🔦", "Architectures"),
+    PageEntry("inception_lab.py", "1×1 & Inception", "🧩", "Cost labs"),
+    PageEntry("mobilenet_lab.py", "Depthwise & MobileNet", "📱", "Cost labs"),
+    PageEntry("scaling_lab.py", "Compound scaling", "📈", "Cost labs"),
     PageEntry("augmentation_studio.py", "Augmentation Studio", "🎨", "Data"),
     PageEntry("datasets.py", "Datasets", "🗂️", "Data"),
     PageEntry("training_studio.py", "Training Studio", "🏋️", "Training"),
@@ -56,8 +59,17 @@ def entry_for(file: str) -> PageEntry:
                    f"declared: {known}")
 
 
+_STATE = {"ran": False}
+
+
+def has_run() -> bool:
+    """Whether ``app.py`` has built the navigation in this server process yet."""
+    return _STATE["ran"]
+
+
 def navigation():
     """``st.navigation`` over every declared page, grouped by section, home first."""
+    _STATE["ran"] = True
     groups: dict[str, list] = {section: [] for section in SECTIONS}
     for entry in PAGES:
         groups[entry.section].append(st.Page(

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from cvlab import zoo
+from cvlab.depth import weight_depth
 from cvlab.profile import Profile
 from cvlab.report import shape_text, short_count
 
@@ -33,14 +34,19 @@ def model_options(name: str, key: str) -> dict:
 
 
 def totals(p: Profile) -> None:
-    """Four headline numbers."""
-    cols = st.columns(4)
+    """Five headline numbers: size, compute, the course's depth and the graph's node count."""
+    cols = st.columns(5)
     cols[0].metric("Parameters", short_count(p.total_params), help=f"{p.total_params:,} in total")
     cols[1].metric("Trainable", short_count(p.trainable_params),
                    help=f"{p.trainable_params:,}; the rest are batch-norm moving statistics")
     cols[2].metric("MACs per image", short_count(p.macs), help=f"{p.macs:,} multiply-accumulates")
-    cols[3].metric("Layers", f"{len(p.layers)}", help=f"input {shape_text(p.input_shape)} → "
-                                                      f"output {shape_text(p.output_shape)}")
+    cols[3].metric("Depth (weight layers)", f"{weight_depth(p)}",
+                   help="Convolution, depthwise and dense layers on the longest path from "
+                        "input to output: the depth papers and the course quote.")
+    cols[4].metric("Graph nodes", f"{len(p.layers)}",
+                   help=f"Every node of the graph, pooling, batch norm and activations "
+                        f"included; input {shape_text(p.input_shape)} → output "
+                        f"{shape_text(p.output_shape)}")
 
 
 def layer_table(p: Profile) -> pd.DataFrame:

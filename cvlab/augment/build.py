@@ -55,7 +55,8 @@ def layer_recipe(step: Step, seed: int | None = None) -> LayerRecipe:
         "zoom": lambda: {"height_factor": p["factor"], "fill_mode": p["fill_mode"]},
         "translation": lambda: p,
         "shear": lambda: p,
-        "contrast": lambda: {"factor": p["factor"], **vr},
+        # A (f, f) factor: Keras reads a single float f as [1, 1 + f], never lowering contrast.
+        "contrast": lambda: {"factor": (p["factor"],) * 2, **vr},
         "brightness": lambda: {"factor": p["factor"], **vr},
         "hue": lambda: {"factor": p["factor"], **vr},
         "saturation": lambda: {"factor": (0.5 - p["strength"], 0.5 + p["strength"]), **vr},

@@ -71,74 +71,99 @@ def _fill(default: str = "reflect") -> Param:
 #: Every operation a pipeline may hold, in the order the studio lists them.
 OPS: Mapping[str, Op] = MappingProxyType(
     {
-        "flip": Op("RandomFlip", "Mirroring", {"mode": Param("choice", "horizontal",
-                                                             choices=FLIP_MODES)}),
+        "flip": Op("RandomFlip", "Mirroring", {"mode": Param(
+            "choice", "horizontal", choices=FLIP_MODES,
+            help="Each image is mirrored with probability ½ (each axis on its own for both)")}),
         "crop": Op("RandomCrop", "Random crop", {
-            "height": Param("int", 192, 8, 4096, help="Crop height in pixels"),
-            "width": Param("int", 192, 8, 4096, help="Crop width in pixels"),
+            "height": Param("int", 192, 8, 4096, help="Crop height in pixels; the window's top "
+                            "edge is drawn uniformly from 0 to image height − height"),
+            "width": Param("int", 192, 8, 4096, help="Crop width in pixels; the window's left "
+                           "edge is drawn uniformly from 0 to image width − width"),
         }),
         "rotation": Op("RandomRotation", "Rotation", {
-            "factor": Param("float", 0.05, 0.0, 0.5, help="Largest angle, as a fraction of 360°"),
+            "factor": Param("float", 0.05, 0.0, 0.5,
+                            help="Angle drawn uniformly from ± factor × 360°"),
             "fill_mode": _fill(),
         }),
         "zoom": Op("RandomZoom", "Zoom", {
-            "factor": Param("float", 0.15, 0.0, 0.9, help="Largest zoom in or out, as a fraction"),
+            "factor": Param("float", 0.15, 0.0, 0.9,
+                            help="Scale drawn uniformly from 1 ± factor (above 1 zooms out)"),
             "fill_mode": _fill(),
         }),
         "translation": Op("RandomTranslation", "Translation", {
-            "height_factor": Param("float", 0.1, 0.0, 0.5, help="Largest shift, share of height"),
-            "width_factor": Param("float", 0.1, 0.0, 0.5, help="Largest shift, share of width"),
+            "height_factor": Param("float", 0.1, 0.0, 0.5,
+                                   help="Vertical shift drawn uniformly from ± factor × height"),
+            "width_factor": Param("float", 0.1, 0.0, 0.5,
+                                  help="Horizontal shift drawn uniformly from ± factor × width"),
             "fill_mode": _fill(),
         }),
         "shear": Op("RandomShear", "Shear", {
-            "x_factor": Param("float", 0.1, 0.0, 1.0, help="Largest horizontal shear"),
-            "y_factor": Param("float", 0.0, 0.0, 1.0, help="Largest vertical shear"),
+            "x_factor": Param("float", 0.1, 0.0, 1.0,
+                              help="Horizontal shear drawn uniformly from ± x_factor"),
+            "y_factor": Param("float", 0.0, 0.0, 1.0,
+                              help="Vertical shear drawn uniformly from ± y_factor"),
             "fill_mode": _fill(),
         }),
         "contrast": Op("RandomContrast", "Contrast", {
-            "factor": Param("float", 0.2, 0.0, 1.0, help="Contrast scaled by 1 ± factor"),
+            "factor": Param("float", 0.2, 0.0, 1.0,
+                            help="Contrast multiplied by a number drawn uniformly from 1 ± factor"),
         }),
         "brightness": Op("RandomBrightness", "Brightness", {
-            "factor": Param("float", 0.15, 0.0, 1.0, help="Shift of ± factor × 255"),
+            "factor": Param("float", 0.15, 0.0, 1.0,
+                            help="Every pixel shifted by a number drawn uniformly from "
+                                 "± factor × 255"),
         }),
         "hue": Op("RandomHue", "Hue", {
-            "factor": Param("float", 0.05, 0.0, 1.0, help="Largest hue rotation"),
+            "factor": Param("float", 0.05, 0.0, 1.0,
+                            help="Hue turned by an angle drawn from ± factor × 180°"),
         }),
         "saturation": Op("RandomSaturation", "Saturation", {
             "strength": Param("float", 0.2, 0.0, 0.45,
-                              help="0 keeps saturation; larger widens the range both ways"),
+                              help="Saturation multiplied by f / (1 − f), f drawn uniformly from "
+                                   "0.5 ± strength (0.2 gives 0.43× to 2.33×)"),
         }),
         "rgb_shift": Op("RGBShift", "RGB channel shift", {
             "offsets": Param("vec3", (20.0, 10.0, -5.0), -255.0, 255.0,
-                             help="Per-channel offsets (R, G, B) in pixel values"),
+                             help="Per-channel offsets (R, G, B) in pixel values; with random, "
+                                  "each is drawn uniformly from ± |offset|"),
             "random": Param("bool", True,
                             help="Draw each offset in ± |offset|, or add the offsets as they are"),
         }),
         "pca_color": Op("PCAColor", "PCA colour (AlexNet)", {
-            "sigma": Param("float", 0.1, 0.0, 5.0, help="Standard deviation of each α"),
+            "sigma": Param("float", 0.1, 0.0, 5.0,
+                           help="Each α drawn from a normal distribution, mean 0 and this standard "
+                                "deviation (no bounds)"),
             "eigvals": Param("vec3", None, 0.0, 10.0, optional=True,
                              help="Eigenvalues of the [0, 1] RGB covariance; None: per image"),
             "eigvecs": Param("mat3", None, -1.0, 1.0, optional=True,
                              help="Unit eigenvectors as columns; None: per image"),
         }),
         "grayscale": Op("RandomGrayscale", "Grayscale", {
-            "probability": Param("float", 0.2, 0.0, 1.0),
+            "probability": Param("float", 0.2, 0.0, 1.0,
+                                 help="Each image turns grey with this probability"),
         }),
         "blur": Op("RandomGaussianBlur", "Gaussian blur", {
-            "probability": Param("float", 0.5, 0.0, 1.0),
+            "probability": Param("float", 0.5, 0.0, 1.0,
+                                 help="Each image is blurred with this probability"),
             "kernel_size": Param("int", 5, 3, 15, help="Odd kernel width in pixels"),
             "sigma": Param("float", 1.0, 0.1, 1.0,
-                           help="Largest blur σ in pixels (Keras caps it at 1)"),
+                           help="Blur σ drawn uniformly from 0 to sigma pixels, one σ per "
+                                "batch (Keras caps it at 1)"),
         }),
         "erasing": Op("RandomErasing", "Random erasing", {
-            "probability": Param("float", 0.5, 0.0, 1.0),
-            "scale": Param("range", (0.02, 0.2), 0.0, 1.0, help="Erased area, fraction of image"),
+            "probability": Param("float", 0.5, 0.0, 1.0,
+                                 help="Each image gets a box erased with this probability"),
+            "scale": Param("range", (0.02, 0.2), 0.0, 1.0,
+                           help="Erased area drawn from low to high, as a fraction of the image"),
         }),
         "mixup": Op("MixUp", "MixUp", {
-            "alpha": Param("float", 0.2, 0.01, 10.0, help="Beta(α, α) draws the mixing weight"),
+            "alpha": Param("float", 0.2, 0.01, 10.0,
+                           help="The image's own share drawn from Beta(α, α), between 0 and 1"),
         }, batch=True),
         "cutmix": Op("CutMix", "CutMix", {
-            "factor": Param("float", 1.0, 0.01, 1.0, help="Beta(α, α) parameter, α in (0, factor]"),
+            "factor": Param("float", 1.0, 0.01, 1.0,
+                            help="The image's own share drawn from Beta(α, α), between 0 and 1, "
+                                 "with α drawn uniformly from (0, factor]"),
         }, batch=True),
     }
 )

@@ -27,20 +27,27 @@ def lenet5(resolution: int = 32, include_top: bool = True, classes: int = 10) ->
     return g.network(resolution=resolution, include_top=include_top, classes=classes)
 
 
-def alexnet(resolution: int = 227, include_top: bool = True, classes: int = 1000) -> Network:
-    """AlexNet as one tower (the 2012 paper split it over two GPUs); LRN left out."""
+def alexnet(resolution: int = 227, include_top: bool = True, classes: int = 1000,
+            grouped: bool = False) -> Network:
+    """AlexNet as one tower; LRN left out.
+
+    The 2012 paper split the network over two GPUs, so conv2, conv4 and conv5 saw only
+    the half of the channels on their own GPU: ``grouped=True`` builds them with two
+    groups, which gives the paper's parameter count.
+    """
+    groups = 2 if grouped else 1
     g = GraphBuilder("alexnet", "AlexNet", (resolution, resolution, 3))
     x = g.last
     with g.stage("conv1"):
         x = g.conv(x, 96, 11, 4, padding="valid", activation="relu", name="conv1")
         x = g.maxpool(x, 3, 2, name="pool1")
     with g.stage("conv2"):
-        x = g.conv(x, 256, 5, padding="same", activation="relu", name="conv2")
+        x = g.conv(x, 256, 5, padding="same", activation="relu", groups=groups, name="conv2")
         x = g.maxpool(x, 3, 2, name="pool2")
     with g.stage("conv3-5"):
         x = g.conv(x, 384, 3, padding="same", activation="relu", name="conv3")
-        x = g.conv(x, 384, 3, padding="same", activation="relu", name="conv4")
-        x = g.conv(x, 256, 3, padding="same", activation="relu", name="conv5")
+        x = g.conv(x, 384, 3, padding="same", activation="relu", groups=groups, name="conv4")
+        x = g.conv(x, 256, 3, padding="same", activation="relu", groups=groups, name="conv5")
         x = g.maxpool(x, 3, 2, name="pool5")
     if include_top:
         with g.stage("head"):
@@ -50,7 +57,8 @@ def alexnet(resolution: int = 227, include_top: bool = True, classes: int = 1000
             x = g.dense(x, 4096, activation="relu", name="fc7")
             x = g.dropout(x, 0.5, name="drop7")
             g.dense(x, classes, activation="softmax", name="predictions")
-    return g.network(resolution=resolution, include_top=include_top, classes=classes)
+    options = {"grouped": True} if grouped else {}
+    return g.network(resolution=resolution, include_top=include_top, classes=classes, **options)
 
 
 VGG_DEPTHS = {"vgg16": (2, 2, 3, 3, 3), "vgg19": (2, 2, 4, 4, 4)}

@@ -33,7 +33,14 @@ VARIANTS = {
 def efficientnet(name: str, resolution: int | None = None, include_top: bool = True,
                  classes: int = 1000) -> Network:
     width, depth, default_res, top_dropout = VARIANTS[name.rsplit("_", 1)[1]]
-    resolution = resolution or default_res
+    return scaled_efficientnet(width, depth, resolution or default_res, top_dropout, name=name,
+                               include_top=include_top, classes=classes)
+
+
+def scaled_efficientnet(width: float, depth: float, resolution: int, top_dropout: float = 0.2,
+                        *, name: str = "efficientnet", include_top: bool = True,
+                        classes: int = 1000) -> Network:
+    """B0 grown by any width and depth coefficients, at any resolution (the compound lab)."""
     g = GraphBuilder(name, "EfficientNet", (resolution, resolution, 3))
     x = g.last
     with g.stage("stem"):

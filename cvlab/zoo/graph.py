@@ -64,6 +64,15 @@ def _pad(a: Mapping, shape: Shape) -> Shape:
     return (h + t + b, w + left + right, c)
 
 
+def _grouped_conv(a: Mapping, shape: Shape) -> Shape:
+    """A convolution to ``filters`` channels; its groups must divide both channel counts."""
+    groups, cin = a["groups"], _spatial(shape)[2]
+    if cin % groups or a["filters"] % groups:
+        raise ShapeError(f"{groups} groups must divide {cin} input and {a['filters']} output "
+                         "channels")
+    return _windowed(a, shape, a["filters"])
+
+
 def _gap(a: Mapping, shape: Shape) -> Shape:
     c = _spatial(shape)[2]
     return (1, 1, c) if a["keepdims"] else (c,)
@@ -117,8 +126,8 @@ _SAME = _one(lambda a, shape: shape)
 #: Operations a node may hold: its attributes and how it shapes its output.
 LAYER_OPS: Mapping[str, LayerOp] = MappingProxyType({
     "input": LayerOp(("shape",), lambda a, _: tuple(a["shape"])),
-    "conv": LayerOp(("filters", "kernel", "stride", "padding", "use_bias", "activation"),
-                    _one(lambda a, s: _windowed(a, s, a["filters"]))),
+    "conv": LayerOp(("filters", "kernel", "stride", "padding", "use_bias", "activation",
+                     "groups"), _one(_grouped_conv)),
     "dwconv": LayerOp(("kernel", "stride", "padding", "use_bias", "depth_multiplier",
                        "activation"),
                       _one(lambda a, s: _windowed(a, s, _spatial(s)[2] * a["depth_multiplier"]))),
@@ -223,10 +232,11 @@ class GraphBuilder:
 
     # -- layers ----------------------------------------------------------------
     def conv(self, x, filters, kernel, stride=1, padding="same", *, name, use_bias=True,
-             activation=None) -> str:
+             activation=None, groups=1) -> str:
+        """``groups`` splits input and output channels into that many independent convs."""
         return self._add(name, "conv", (x,), filters=int(filters), kernel=pair(kernel),
                          stride=pair(stride), padding=padding, use_bias=use_bias,
-                         activation=activation)
+                         activation=activation, groups=int(groups))
 
     def dwconv(self, x, kernel, stride=1, padding="same", *, name, use_bias=False,
                depth_multiplier=1, activation=None) -> str:

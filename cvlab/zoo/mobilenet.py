@@ -29,14 +29,7 @@ def mobilenet_v1(resolution: int = 224, alpha: float = 1.0, include_top: bool = 
         x = g.act(x, "relu6", name="conv1_relu")
     for i, (filters, stride) in enumerate(V1_BLOCKS, 1):
         with g.stage(f"block{i}"):
-            if stride == 2:
-                x = g.pad(x, ((0, 1), (0, 1)), name=f"conv_pad_{i}")
-            x = g.dwconv(x, 3, stride, "same" if stride == 1 else "valid", name=f"conv_dw_{i}")
-            x = g.bn(x, name=f"conv_dw_{i}_bn")
-            x = g.act(x, "relu6", name=f"conv_dw_{i}_relu")
-            x = g.conv(x, int(filters * alpha), 1, use_bias=False, name=f"conv_pw_{i}")
-            x = g.bn(x, name=f"conv_pw_{i}_bn")
-            x = g.act(x, "relu6", name=f"conv_pw_{i}_relu")
+            x = separable_block(g, x, int(filters * alpha), stride, i)
     if include_top:
         with g.stage("head"):
             x = g.gap(x, keepdims=True, name="global_average_pooling2d")
@@ -46,6 +39,19 @@ def mobilenet_v1(resolution: int = 224, alpha: float = 1.0, include_top: bool = 
             g.act(x, "softmax", name="predictions")
     return g.network(resolution=resolution, alpha=alpha, include_top=include_top,
                      classes=classes)
+
+
+def separable_block(g: GraphBuilder, x: str, filters: int, stride: int, block_id: int) -> str:
+    """v1's block: depthwise 3×3 (BN, ReLU6) → pointwise 1×1 to ``filters`` (BN, ReLU6)."""
+    i = block_id
+    if stride == 2:
+        x = g.pad(x, ((0, 1), (0, 1)), name=f"conv_pad_{i}")
+    x = g.dwconv(x, 3, stride, "same" if stride == 1 else "valid", name=f"conv_dw_{i}")
+    x = g.bn(x, name=f"conv_dw_{i}_bn")
+    x = g.act(x, "relu6", name=f"conv_dw_{i}_relu")
+    x = g.conv(x, filters, 1, use_bias=False, name=f"conv_pw_{i}")
+    x = g.bn(x, name=f"conv_pw_{i}_bn")
+    return g.act(x, "relu6", name=f"conv_pw_{i}_relu")
 
 
 def mobilenet_v2(resolution: int = 224, alpha: float = 1.0, include_top: bool = True,
@@ -89,8 +95,13 @@ def mobilenet_v2(resolution: int = 224, alpha: float = 1.0, include_top: bool = 
 
 
 def inverted_residual(g: GraphBuilder, x: str, filters: int, alpha: float, stride: int,
-                      expansion: int, block_id: int, *, padding: str, bn: dict) -> str:
-    """Expand 1×1 (ReLU6) → depthwise 3×3 (ReLU6) → linear 1×1 projection (+ skip)."""
+                      expansion: int, block_id: int, *, padding: str, bn: dict,
+                      linear: bool = True) -> str:
+    """Expand 1×1 (ReLU6) → depthwise 3×3 (ReLU6) → linear 1×1 projection (+ skip).
+
+    Block 0 has no expansion conv, as in Keras. ``linear=False`` adds a ReLU6 after
+    the projection, the choice the v2 paper argues against (it costs nothing extra).
+    """
     in_channels = g.shape(x)[-1]
     out_channels = make_divisible(int(filters * alpha), 8)
     prefix = f"block_{block_id}_" if block_id else "expanded_conv_"
@@ -107,6 +118,8 @@ def inverted_residual(g: GraphBuilder, x: str, filters: int, alpha: float, strid
     x = g.act(x, "relu6", name=f"{prefix}depthwise_relu")
     x = g.conv(x, out_channels, 1, use_bias=False, name=f"{prefix}project")
     x = g.bn(x, name=f"{prefix}project_BN", **bn)
+    if not linear:
+        x = g.act(x, "relu6", name=f"{prefix}project_relu")
     if in_channels == out_channels and stride == 1:
         x = g.add([inputs, x], name=f"{prefix}add")
     return x
