@@ -6,6 +6,7 @@ convention (per image, bias excluded).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -21,8 +22,10 @@ PARAM_COLOR = "#2ca02c"
 MAC_COLOR = "#9467bd"
 
 
-def shape_flow(p: Profile) -> go.Figure:
+def shape_flow(p: Profile, title: str | None = None) -> go.Figure:
     """H×W and channels after each convolution and pooling layer, on log axes.
+
+    ``title`` names the network as people know it (``MobileNet v2``); default: its id.
 
     Batch norm, activations and other shape-preserving layers are left out to keep
     the staircase readable; the x axis still counts every layer.
@@ -42,15 +45,16 @@ def shape_flow(p: Profile) -> go.Figure:
                              marker={"size": 5}, line={"shape": "hv", "color": CHANNEL_COLOR},
                              hovertext=hover,
                              hoverinfo="text+y"))
-    fig.update_layout(template=TEMPLATE, title=f"Shape flow of {p.name}",
+    fig.update_layout(template=TEMPLATE, title=f"Shape flow of {title or p.name}",
                       xaxis_title="layer index (input → output)",
-                      yaxis_title="size (log scale)", yaxis_type="log",
+                      yaxis={"title": "pixels per channel, or channels (log scale)",
+                             "type": "log", "dtick": 1, "tickformat": "~s"},
                       legend={"orientation": "h", "y": -0.2}, height=420,
                       margin={"t": 50, "b": 10})
     return fig
 
 
-def breakdown(p: Profile, key: str) -> go.Figure:
+def breakdown(p: Profile, key: str, title: str | None = None) -> go.Figure:
     """Params and MACs summed per stage or per layer kind, side by side, as % of the total."""
     groups = p.by(key)
     names = [g for g, v in groups.items() if v["params"] or v["macs"]]
@@ -70,11 +74,13 @@ def breakdown(p: Profile, key: str) -> go.Figure:
     fig.update_yaxes(autorange="reversed", title_text=key, row=1, col=1)
     fig.update_yaxes(autorange="reversed", row=1, col=2)
     fig.update_layout(template=TEMPLATE, height=max(300, 28 * len(names) + 120),
-                      title=f"Where the cost goes, by {key}", margin={"t": 70, "b": 10})
+                      title=f"Where the cost of {title or p.name} goes, by {key}",
+                      margin={"t": 70, "b": 10})
     return fig
 
 
-def per_layer(p: Profile, metric: str = "macs", top: int = 25) -> go.Figure:
+def per_layer(p: Profile, metric: str = "macs", top: int = 25,
+              title: str | None = None) -> go.Figure:
     """The ``top`` heaviest layers by MACs or params."""
     label = {"macs": "MACs per image", "params": "parameters"}[metric]
     rows = sorted(p.layers, key=lambda r: getattr(r, metric), reverse=True)[:top]
@@ -83,7 +89,8 @@ def per_layer(p: Profile, metric: str = "macs", top: int = 25) -> go.Figure:
         x=[getattr(r, metric) for r in rows], y=[f"{r.name} ({r.kind})" for r in rows],
         orientation="h", marker_color=MAC_COLOR if metric == "macs" else PARAM_COLOR,
         text=[short_count(getattr(r, metric)) for r in rows], textposition="auto"))
-    fig.update_layout(template=TEMPLATE, title=f"Heaviest {len(rows)} layers by {label}",
+    fig.update_layout(template=TEMPLATE,
+                      title=f"Heaviest {len(rows)} layers of {title or p.name} by {label}",
                       xaxis_title=label, yaxis={"autorange": "reversed"},
                       height=max(300, 22 * len(rows) + 100), margin={"t": 50, "b": 10})
     return fig
@@ -92,32 +99,127 @@ def per_layer(p: Profile, metric: str = "macs", top: int = 25) -> go.Figure:
 def compare(rows: Sequence[dict]) -> go.Figure:
     """Params against MACs for many networks, log-log; colour shows ImageNet top-1 where known.
 
-    Each row needs ``title``, ``family``, ``params``, ``macs`` and ``top1`` (or None).
+    Each row needs ``title``, ``family``, ``params``, ``macs`` and ``top1`` (or None). The
+    axes span exactly the rows given, so dropping LeNet-5 spreads the rest. Names are
+    placed by :func:`_place_labels` so that none overlaps a marker or another name.
     """
+    x_range, y_range = _log_range([r["macs"] for r in rows]), _log_range(
+        [r["params"] for r in rows])
     fig = go.Figure()
     known = [r for r in rows if r["top1"] is not None]
     unknown = [r for r in rows if r["top1"] is None]
     fig.add_trace(go.Scatter(
-        x=[r["macs"] / 1e9 for r in known], y=[r["params"] / 1e6 for r in known],
-        mode="markers+text", text=[r["title"] for r in known], textposition="top center",
+        x=[r["macs"] for r in known], y=[r["params"] for r in known], mode="markers",
+        text=[r["title"] for r in known],
         marker={"size": 14, "color": [r["top1"] for r in known], "colorscale": "Viridis",
-                "showscale": True, "colorbar": {"title": "top-1 %"},
+                "showscale": True, "colorbar": {"title": "top-1 %", "thickness": 14},
                 "line": {"width": 1, "color": "#333"}},
-        customdata=[[r["family"], r["top1"]] for r in known], name="ImageNet top-1 known",
-        hovertemplate="%{text}<br>%{x:.2f} GMACs, %{y:.2f} M params<br>"
+        customdata=[[r["family"], r["top1"], short_count(r["macs"]), short_count(r["params"])]
+                    for r in known], name="ImageNet top-1 known",
+        hovertemplate="%{text}<br>%{customdata[2]} MACs, %{customdata[3]} params<br>"
                       "top-1 %{customdata[1]:.1f}%<extra>%{customdata[0]}</extra>"))
     if unknown:
         fig.add_trace(go.Scatter(
-            x=[r["macs"] / 1e9 for r in unknown], y=[r["params"] / 1e6 for r in unknown],
-            mode="markers+text", text=[r["title"] for r in unknown], textposition="top center",
+            x=[r["macs"] for r in unknown], y=[r["params"] for r in unknown], mode="markers",
+            text=[r["title"] for r in unknown],
             marker={"size": 12, "color": "#bbbbbb", "symbol": "diamond"},
-            name="no ImageNet figure", hovertemplate="%{text}<br>%{x:.3f} GMACs, "
-                                                     "%{y:.3f} M params<extra></extra>"))
-    fig.update_layout(template=TEMPLATE, height=560, title="Size against compute",
-                      xaxis={"title": "GMACs per image (log scale)", "type": "log"},
-                      yaxis={"title": "parameters, millions (log scale)", "type": "log"},
-                      legend={"orientation": "h", "y": -0.15}, margin={"t": 50})
+            customdata=[[short_count(r["macs"]), short_count(r["params"])] for r in unknown],
+            name="no ImageNet figure", hovertemplate="%{text}<br>%{customdata[0]} MACs, "
+                                                     "%{customdata[1]} params<extra></extra>"))
+    ordered = known + unknown
+    for row, (dx, dy) in zip(ordered, _place_labels(ordered, x_range, y_range), strict=True):
+        fig.add_annotation(x=math.log10(row["macs"]), y=math.log10(row["params"]),
+                           text=row["title"], ax=dx, ay=dy, showarrow=True, arrowwidth=1,
+                           arrowhead=0, standoff=_MARKER_PX, arrowcolor=(
+                               "#999" if math.hypot(dx, dy) > _NEAR_PX else "rgba(0,0,0,0)"),
+                           font={"size": _LABEL_FONT, "color": "#333"},
+                           xanchor="center", yanchor="middle")
+    fig.update_layout(template=TEMPLATE, height=_COMPARE_HEIGHT, title="Size against compute",
+                      xaxis=_log_axis("multiply-accumulates per image (MACs, log scale)",
+                                      x_range),
+                      yaxis=_log_axis("parameters (log scale)", y_range),
+                      legend={"orientation": "h", "y": -0.18}, margin=_COMPARE_MARGIN)
     return fig
+
+
+# The compare chart's geometry, used to keep names apart and inside the plot.
+_COMPARE_HEIGHT = 560
+_COMPARE_MARGIN = {"t": 50, "b": 110, "l": 80, "r": 40}
+_PLOT_PX = (560, _COMPARE_HEIGHT - 50 - 110)  # the narrowest plot area laid out for (w, h)
+_LABEL_FONT = 11
+_CHAR_PX = 6.4  # average width of a label character at _LABEL_FONT
+_LINE_PX = 15
+_MARKER_PX = 8  # marker radius plus a little air
+_NEAR_PX = 16
+
+
+def _log_range(values: Sequence[float]) -> tuple[float, float]:
+    """A log10 axis range with room around the extreme markers and their names."""
+    low, high = math.log10(min(values)), math.log10(max(values))
+    pad = max(0.25, 0.12 * (high - low))
+    return low - pad, high + pad
+
+
+def _tick_text(value: float) -> str:
+    """1e6 → '1 M', 3e8 → '300 M', 2e9 → '2 G': a number and an SI prefix."""
+    for prefix, size in (("G", 1e9), ("M", 1e6), ("K", 1e3)):
+        if value >= size:
+            return f"{value / size:g} {prefix}"
+    return f"{value:g}"
+
+
+def _log_axis(title: str, span: tuple[float, float]) -> dict:
+    """A log axis over ``span`` (log10 units) with 1-3-10 ticks written with SI prefixes."""
+    ticks = [m * 10**e for e in range(math.floor(span[0]), math.ceil(span[1]) + 1)
+             for m in (1, 3) if span[0] <= math.log10(m * 10**e) <= span[1]]
+    return {"title": title, "type": "log", "range": list(span), "tickvals": ticks,
+            "ticktext": [_tick_text(t) for t in ticks]}
+
+
+def _place_labels(rows: Sequence[dict], x_range, y_range) -> list[tuple[float, float]]:
+    """Offsets (dx, dy) in pixels from each marker to the centre of its name.
+
+    Greedy: each name takes the nearest candidate spot, around its marker, whose box
+    overlaps no marker and no name placed before it and stays inside the plot area.
+    The plot is assumed to be :data:`_PLOT_PX` large; wider plots only spread markers.
+    """
+    width, height = _PLOT_PX
+
+    def pixel(row) -> tuple[float, float]:
+        fx = (math.log10(row["macs"]) - x_range[0]) / (x_range[1] - x_range[0])
+        fy = (math.log10(row["params"]) - y_range[0]) / (y_range[1] - y_range[0])
+        return fx * width, (1 - fy) * height
+
+    points = [pixel(r) for r in rows]
+    boxes: list[tuple[float, float, float, float]] = []
+    offsets = []
+    candidates = [(r * math.cos(a), r * math.sin(a))
+                  for r in (16, 26, 38, 52, 70, 90)
+                  for a in (math.radians(d) for d in range(-90, 270, 30))]
+    for row, (px, py) in zip(rows, points, strict=True):
+        w, h = len(row["title"]) * _CHAR_PX + 4, _LINE_PX
+
+        def box(dx, dy, w=w, h=h, px=px, py=py):
+            cx, cy = px + dx, py + dy
+            return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+
+        def cost(dx, dy):
+            b = box(dx, dy)
+            inside = b[0] >= 0 and b[2] <= width and b[1] >= 0 and b[3] <= height
+            hits = sum(_overlap(b, o) for o in boxes) + sum(
+                _overlap(b, (qx - _MARKER_PX, qy - _MARKER_PX, qx + _MARKER_PX, qy + _MARKER_PX))
+                for qx, qy in points)
+            return (not inside, hits > 0, hits, math.hypot(dx, dy))
+
+        dx, dy = min(candidates, key=lambda c: cost(*c))
+        boxes.append(box(dx, dy))
+        offsets.append((dx, dy))
+    return offsets
+
+
+def _overlap(a, b) -> float:
+    """The area two boxes (x0, y0, x1, y1) share."""
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
 def history(epochs: Sequence[dict]) -> go.Figure:

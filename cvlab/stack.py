@@ -17,10 +17,11 @@ dense layers carry a bias.
 
 Each branch is a stage of its own: a new stage starts at every ``from`` and every
 ``add``/``concat``, so the profile's per-stage totals are the cost of each branch. A
-stage is called after the last layer you named in it (else ``main`` for the first
-one, or its first layer's name). The result is an
-ordinary :class:`~cvlab.zoo.graph.Network`, so it profiles and builds like any
-zoo entry.
+stage is called after the last layer you named in it, else after its first layer.
+When you name no layer before the first branch, those layers are grouped by the
+H×W they read (``32×32``, ``16×16``…, then ``head``), so a plain stack shows where
+its cost goes by resolution. The result is an ordinary :class:`~cvlab.zoo.graph.Network`, so it
+profiles and builds like any zoo entry.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ def parse_stack(text: str, name: str = "custom") -> Network:
     counts: dict[str, int] = {}
     stage = "main"
     label: dict[str, str] = {}                   # stage → its last user-named layer
+    by_size: dict[str, str] = {}                 # trunk layer → the H×W it reads
     for line_no, line in lines[1:]:
         layer_name, op, args = _split(line_no, line, defined)
         named = layer_name is not None
@@ -82,6 +84,8 @@ def parse_stack(text: str, name: str = "custom") -> Network:
             layer_name = _auto_name(op, counts, defined)
         if source is not None or op in _MERGES:
             stage = layer_name
+        if stage == "main":
+            by_size[layer_name] = _resolution_stage(g, op, source or g.last)
         if named:
             label[stage] = layer_name
         with g.stage(stage):
@@ -95,12 +99,27 @@ def parse_stack(text: str, name: str = "custom") -> Network:
                     from None
         defined[layer_name] = line_no
     network = g.network()
-    nodes = tuple(replace(n, stage=label.get(n.stage, n.stage)) for n in network.nodes)
+
+    def final(stage: str, name: str) -> str:
+        if stage == "main" and "main" not in label:  # an unnamed trunk: by resolution
+            return by_size[name]
+        return label.get(stage, stage)
+
+    nodes = tuple(replace(n, stage=final(n.stage, n.name)) for n in network.nodes)
     return replace(network, nodes=nodes)
 
 
 class _BadArgs(Exception):
     pass
+
+
+def _resolution_stage(g: GraphBuilder, op: str, x: str) -> str:
+    """A trunk layer's stage: the H×W it reads (pooling closes its stage), or ``head``
+    once the feature map is flattened or pooled away."""
+    shape = g.shape(x)
+    if op in ("flatten", "gap", "dense") or len(shape) != 3:
+        return "head"
+    return f"{shape[0]}×{shape[1]}"
 
 
 def _split(line_no: int, line: str, defined: dict[str, int]) -> tuple[str | None, str, list]:

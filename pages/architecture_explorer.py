@@ -44,7 +44,7 @@ with st.sidebar:
 try:
     if source == "From the zoo":
         profile = zoo_profile(name, **options)
-        family = zoo.info(name).family
+        family, title = zoo.info(name).family, zoo.info(name).title
     else:
         st.subheader("Your own graph")
         st.caption("One layer per line: `input HxWxC`, `conv F KxK [sN] [same|valid]`, "
@@ -61,7 +61,7 @@ try:
                           on_click=st.session_state.__setitem__, args=("explorer_stack", example))
         text = st.text_area("Layers", height=260, key="explorer_stack")
         profile = stack_profile(text)
-        family = "Custom"
+        family, title = "Custom", "your stack"
 except CvlabError as exc:
     st.error(str(exc))
     st.stop()
@@ -75,17 +75,17 @@ with st.expander("Where the course notes slip"):
     st.markdown("\n".join(f"- **{topic}** {fix}" for topic, fix in NOTE_CORRECTIONS))
 
 # 3. Shape flow: shrink space, grow channels.
-st.plotly_chart(plots.shape_flow(profile), width="stretch")
+st.plotly_chart(plots.shape_flow(profile, title), width="stretch")
 
 # 4. Where the parameters and the compute go.
 by_stage, by_kind, heaviest = st.tabs(["By branch" if family == "Custom" else "By stage",
                                       "By layer kind", "Heaviest layers"])
-by_stage.plotly_chart(plots.breakdown(profile, "stage"), width="stretch")
-by_kind.plotly_chart(plots.breakdown(profile, "kind"), width="stretch")
+by_stage.plotly_chart(plots.breakdown(profile, "stage", title), width="stretch")
+by_kind.plotly_chart(plots.breakdown(profile, "kind", title), width="stretch")
 with heaviest:
     metric = st.radio("Rank by", ["macs", "params"], horizontal=True, key="explorer_rank",
                       format_func={"macs": "MACs", "params": "parameters"}.get)
-    st.plotly_chart(plots.per_layer(profile, metric), width="stretch")
+    st.plotly_chart(plots.per_layer(profile, metric, title=title), width="stretch")
 
 # 5. The per-layer table.
 st.subheader("Layer by layer")
@@ -98,9 +98,14 @@ if source == "From the zoo":
     st.subheader("Check us against Keras")
     st.caption("Builds this network in Keras with random weights and counts again; where Keras "
                "Applications ships the same network, it is built and counted too.")
+    checked = (name, tuple(sorted(options.items())))
     if st.button("Build in Keras and verify", key="explorer_verify", type="primary"):
         with st.spinner("Building in Keras (the first build imports TensorFlow, ~5 s)…"):
-            result = keras_check(name, tuple(sorted(options.items())))
+            st.session_state["explorer_checked"] = checked, keras_check(*checked)
+    result = None  # shown until the network or its options change, whatever else is clicked
+    if st.session_state.get("explorer_checked", (None,))[0] == checked:
+        result = st.session_state["explorer_checked"][1]
+    if result is not None:
         st.table(pd.DataFrame([{
             "counted by": row["source"], "total params": f"{row['total_params']:,}",
             "trainable params": f"{row['trainable_params']:,}",

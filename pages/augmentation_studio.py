@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
-from PIL import Image
 
 from cvlab.augment.codegen import pipeline_code
 from cvlab.augment.photos import PHOTOS
 from cvlab.augment.spec import spec_to_json
 from cvlab.errors import CvlabError
-from ui.augment import controls, photo, pipeline_for, prepared, restore
+from ui import messages
+from ui.augment import controls, photo, pipeline_for, prepared, restore, uploaded_image
 from ui.layout import page_setup
 
 page_setup(
@@ -37,15 +36,18 @@ with left:
         if uploaded is None:
             st.info("Upload an image to augment it.")
             st.stop()
-        source = np.asarray(Image.open(uploaded).convert("RGB"))
+        try:
+            source = uploaded_image(uploaded)
+        except CvlabError as exc:
+            messages.error(exc)
+            st.stop()
     else:
         source = photo(choice)
     partner = None
     if spec.batch_steps:
-        second = st.selectbox("Second image for mixing", list(PHOTOS), index=1,
-                              key="aug_partner")
+        second = st.selectbox("Second image for mixing", list(PHOTOS), key="aug_partner")
         partner = prepared(photo(second))
-    seed = int(st.number_input("Seed", 0, 2**31 - 1, value=0, step=1, key="aug_seed",
+    seed = int(st.number_input("Seed", 0, 2**31 - 1, step=1, key="aug_seed",
                                help="The same seed gives the same nine draws."))
     st.image(source, caption="Original")
 

@@ -5,6 +5,7 @@ The chosen folder is stored in ``st.session_state["dataset_dir"]`` for the train
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 
 import plotly.express as px
@@ -15,6 +16,7 @@ from cvlab.data.images import DEFAULT_MAX_PIXELS, load_resized
 from cvlab.data.scan import ScanReport, tree_stamp
 from cvlab.data.uploads import extract_zip, safe_name
 from cvlab.errors import CvlabError
+from ui import messages
 from ui.layout import page_setup
 
 SAMPLE_TEXT = {
@@ -24,7 +26,9 @@ SAMPLE_TEXT = {
     "also skips its panorama)",
 }
 THUMBS_PER_CLASS = 6
-THUMB_SIZE = (96, 96)
+RECENT_SCANS = 16
+THUMB_SIZE = (128, 128)
+CAPTION_CHARS = 16  # what fits on one caption line under a THUMB_SIZE thumbnail
 
 page_setup(
     __file__,
@@ -47,12 +51,28 @@ with st.expander("Why messy data is dangerous"):
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def cached_scan(root: str, stamp: float, max_pixels: int) -> ScanReport:
-    """Scan ``root``; ``stamp`` (folder mtimes) is only part of the cache key."""
-    bar = st.progress(0.0, text="Decoding every image…")
-    report = scan(root, max_pixels=max_pixels, progress=lambda d, t: bar.progress(d / t))
-    bar.empty()
+@st.cache_resource(show_spinner=False)
+def recent_scans() -> OrderedDict:
+    """Scan reports shared by every session, keyed by (folder, tree stamp, pixel limit)."""
+    return OrderedDict()
+
+
+def scan_with_progress(folder: Path, max_pixels: int) -> ScanReport:
+    """The scan report (reused while the folder is unchanged), with a progress bar that is
+    gone again when the scan ends or fails. Callers must not modify the report."""
+    key = (str(folder), tree_stamp(folder), max_pixels)
+    reports = recent_scans()
+    report = reports.get(key)
+    if report is None:
+        slot = st.empty()
+        try:
+            report = scan(folder, max_pixels=max_pixels, progress=lambda done, total:
+                          slot.progress(done / total, text=f"Decoding image {done} of {total}…"))
+        finally:
+            slot.empty()
+        reports[key] = report
+        while len(reports) > RECENT_SCANS:
+            reports.popitem(last=False)
     return report
 
 
@@ -74,8 +94,12 @@ def choose_folder() -> Path:
         with st.spinner(f"Preparing the {name} sample…"):
             return ensure_sample(name)
     if source == "Folder on disk":
-        roots = ", ".join(f"`{r}`" for r in data_roots())
-        st.caption(f"Allowed data folders: {roots}. Relative paths start at the first one.")
+        roots = data_roots()
+        listed = ", ".join(f"`{r}`" for r in roots)
+        st.caption(f"Allowed data folders: {listed}. A relative path here starts at "
+                   f"`{roots[0]}`, not at the folder the app was started in (the command "
+                   "line's `python -m cvlab scan DIR` reads a relative `DIR` from the folder "
+                   "you run it in).")
         st.session_state.setdefault("folder_text", st.session_state.get("dataset_dir", ""))
         typed = st.text_input("Folder", key="folder_text")
         if not typed.strip():
@@ -108,8 +132,8 @@ def show(report: ScanReport) -> None:
     cols[1].metric("Classes", len(report.class_names))
     cols[2].metric("Skipped", len(report.skipped))
     cols[3].metric("Converted", len(report.converted))
-    for warning in report.warnings:
-        st.warning(warning)
+    for text in report.warnings:
+        messages.warning(text)
 
     counts = report.classes
     figure = px.bar(
@@ -125,24 +149,65 @@ def show(report: ScanReport) -> None:
         {"file": report.relative(s.path), "reason": s.reason, "detail": s.detail}
         for s in report.skipped
     ]
-    converted = [
-        {"file": report.relative(c.path), "what was done": c.note} for c in report.converted
-    ]
     table(f"Skipped ({len(skipped)})", skipped, "Nothing skipped.")
-    table(f"Converted ({len(converted)})", converted, "Nothing needed converting.")
+    conversions(report)
+    duplicates(report)
     if report.ignored:
         st.caption(
             f"Ignored {len(report.ignored)} hidden or system entries (.DS_Store, __MACOSX…)."
         )
 
     st.subheader("A few images per class, as the model will see them")
-    st.caption("Converted files come first, so you can check the conversion; all are stretched.")
-    changed = {c.path for c in report.converted}
+    st.caption("Files with the rarest conversions come first, so you can check them; "
+               "all are stretched to a square.")
+    rarity = {p: rank for rank, (_, paths) in enumerate(report.conversion_kinds())
+              for p in paths}
     for name in report.class_names:
-        paths = sorted(report.files_of(name), key=lambda p: p not in changed)[:THUMBS_PER_CLASS]
+        paths = sorted(report.files_of(name),
+                       key=lambda p: rarity.get(p, len(rarity)))[:THUMBS_PER_CLASS]
         st.markdown(f"**{name}** · {report.classes[name]} images")
         images = [thumbnail(str(p), p.stat().st_mtime) for p in paths]
-        st.image(images, caption=[p.name for p in paths], width=THUMB_SIZE[1])
+        st.image(images, caption=[short_name(p.name) for p in paths], width=THUMB_SIZE[1])
+
+
+def short_name(name: str, limit: int = CAPTION_CHARS) -> str:
+    """``name`` on one caption line: a long name keeps its start and its end (where
+    numbered files differ), with an ellipsis between."""
+    if len(name) <= limit:
+        return name
+    head = (limit - 1) // 2
+    return name[:head] + "…" + name[-(limit - 1 - head):]
+
+
+def conversions(report: ScanReport) -> None:
+    """Converted files summarised by kind, the rarest first; every file in an expander."""
+    kinds = report.conversion_kinds()
+    st.subheader(f"Converted ({len(report.converted)})")
+    if not kinds:
+        st.success("Nothing needed converting.")
+        return
+    st.dataframe([{"what was done": kind, "files": len(paths),
+                   "for example": ", ".join(report.relative(p) for p in paths[:3])
+                   + (", …" if len(paths) > 3 else "")} for kind, paths in kinds],
+                 hide_index=True, width="stretch")
+    with st.expander(f"Every converted file ({len(report.converted)})"):
+        st.dataframe([{"file": report.relative(c.path), "what was done": c.note}
+                      for c in report.converted], hide_index=True, width="stretch")
+
+
+def duplicates(report: ScanReport) -> None:
+    """Byte-identical files as one table: sets with different labels first."""
+    if not report.duplicates:
+        return
+    label_of = dict(report.files)
+    rows = [{"classes": ", ".join(sorted({report.class_names[label_of[p]] for p in group})),
+             "copies": len(group), "files": ", ".join(report.relative(p) for p in group)}
+            for group in report.duplicates]
+    rows.sort(key=lambda row: ("," not in row["classes"], row["files"]))
+    st.subheader(f"Identical files ({len(rows)} sets)")
+    st.caption("Sets whose copies sit in different classes come first: at least one of "
+               "their labels is wrong.")
+    st.dataframe(rows, hide_index=True, width="stretch")
 
 
 try:
@@ -155,9 +220,9 @@ try:
             value=DEFAULT_MAX_PIXELS / 1e6,
             step=1.0,
         )
-    report = cached_scan(str(folder), tree_stamp(folder), int(megapixels * 1e6))
+    report = scan_with_progress(folder, int(megapixels * 1e6))
 except CvlabError as exc:
-    st.error(str(exc))
+    messages.error(exc)
     st.stop()
 
 st.session_state["dataset_dir"] = str(report.root)

@@ -24,7 +24,8 @@ def test_scan_json_is_one_object_with_the_contract_keys(messy):
     done = cvlab("scan", str(messy), "--json", "--max-pixels", "1000000")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)  # exactly one JSON document, nothing else on stdout
-    assert list(data) == ["root", "classes", "images", "skipped", "converted", "warnings"]
+    assert list(data) == ["root", "classes", "images", "skipped", "converted", "duplicates",
+                          "warnings"]
     assert data["classes"] == {"blue": 15, "red": 8, "tiny": 3} and data["images"] == 26
     reasons = {item["path"]: item["reason"] for item in data["skipped"]}
     assert reasons["red/truncated.jpg"] == "truncated"
@@ -39,7 +40,8 @@ def test_scan_text_report(messy):
     assert done.returncode == 0, done.stderr
     assert "27 usable images in 3 classes" in done.stdout
     assert "red/empty.jpg: zero-byte" in done.stdout
-    assert "blue/rotated.jpg: EXIF orientation 6 applied" in done.stdout
+    assert "EXIF orientation 6 applied (rotated 90° clockwise): 1 file(s), e.g. blue/rotated.jpg" \
+        in done.stdout
 
 
 def test_scan_unusable_exits_2_with_a_message(tmp_path):

@@ -109,7 +109,8 @@ def test_default_limit_keeps_the_panorama(messy):
 
 def test_json_contract_paths_are_relative(report, messy):
     data = json.loads(report.to_json())
-    assert list(data) == ["root", "classes", "images", "skipped", "converted", "warnings"]
+    assert list(data) == ["root", "classes", "images", "skipped", "converted", "duplicates",
+                          "warnings"]
     assert data["root"] == str(messy.resolve())
     assert data["images"] == 26 and data["classes"] == {"blue": 15, "red": 8, "tiny": 3}
     assert {"path": "red/empty.jpg", "reason": "zero-byte", "detail": "the file is empty"} in (
@@ -180,3 +181,9 @@ def test_tree_stamp_changes_when_a_file_is_added(tmp_path):
     before = tree_stamp(tmp_path)
     shutil.copy(folder / "1.png", folder / "2.png")
     assert tree_stamp(tmp_path) > before
+
+
+def test_json_lists_duplicate_groups_relative(report):
+    data = json.loads(report.to_json())
+    assert data["duplicates"] and all(len(group) >= 2 for group in data["duplicates"])
+    assert all(not Path(p).is_absolute() for group in data["duplicates"] for p in group)

@@ -13,6 +13,7 @@ from cvlab import lazy_tf
 from cvlab.errors import CvlabError
 from cvlab.evaluate import FORMATS, export, parse_formats
 from cvlab.evaluate.inference import read_images
+from cvlab.evaluate.tflite_labels import read_labels
 from cvlab.train.runs import load_keras_file
 
 pytestmark = pytest.mark.slow
@@ -57,6 +58,25 @@ def test_tflite_files_reload_independently_with_the_same_top1(exported):
             interpreter.invoke()
             top1.append(int(interpreter.get_tensor(target).argmax()))
         assert top1 == expected.tolist()
+
+
+def test_every_export_names_its_classes(exported):
+    run, report = exported
+    names = json.loads((run / "classes.json").read_text())
+    assert report["class_names"] == names == ["blue", "green", "red"]
+    assert (run / "exports" / "labels.txt").read_text().splitlines() == names
+    for name in ("tflite", "tflite-int8"):  # the downloaded file alone names them too
+        assert read_labels(run / "exports" / FORMATS[name]) == names
+    with pytest.raises(CvlabError, match="without TFLITE_METADATA"):
+        read_labels(_plain_tflite(run))
+
+
+def _plain_tflite(run: Path) -> Path:
+    tf = lazy_tf.tf()
+    model = load_keras_file(run / "model.keras")
+    path = run / "plain.tflite"
+    path.write_bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
+    return path
 
 
 def test_format_names_are_checked():

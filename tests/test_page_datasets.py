@@ -42,10 +42,13 @@ def test_messy_sample_shows_warnings_and_tables(app, data_dir):
     assert _metrics(app)["Skipped"] == "5" and _metrics(app)["Converted"] == "6"
     warnings = " ".join(w.value for w in app.warning)
     assert "Class 'tiny' has only 3 image(s)" in warnings and "Duplicate across classes" in warnings
-    skipped, converted = (frame.value for frame in app.dataframe)
+    skipped, kinds, converted, identical = (frame.value for frame in app.dataframe)
     assert set(skipped["reason"]) == {"corrupt", "truncated", "zero-byte", "not an image",
                                       "unsupported"}
     assert "blue/rotated.jpg" in set(converted["file"])
+    assert sum(kinds["files"]) == len(converted) == 6
+    assert list(kinds["files"]) == sorted(kinds["files"])  # the rarest kind first
+    assert identical["classes"][0] == "blue, red" and identical["copies"][0] == 2
     assert app.session_state["dataset_dir"] == str(data_dir / "samples" / "messy")
 
 

@@ -100,7 +100,7 @@ def test_train_then_evaluate_and_export_from_the_page(data_dir, tmp_path):
 
     downloads = at.get("download_button")
     assert [d.proto.label for d in downloads] == [
-        "⬇ model.keras", "⬇ model.tflite", "⬇ model-int8.tflite"]
+        "⬇ model.keras", "⬇ model.tflite", "⬇ model-int8.tflite", "⬇ labels.txt"]
 
 
 def test_stop_before_the_first_epoch_says_nothing_was_kept(data_dir, tmp_path):

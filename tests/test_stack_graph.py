@@ -21,7 +21,8 @@ def test_plain_stacks_keep_their_meaning_and_names():
     assert [r.name for r in p.layers] == ["input", "conv1", "conv2", "maxpool1", "gap1"]
     assert [r.inputs for r in p.layers[1:]] == [("input",), ("conv1",), ("conv2",), ("maxpool1",)]
     assert p.output_shape == (8,)
-    assert {r.stage for r in p.layers[1:]} == {"main"}          # no names: one stage, "main"
+    # no names, no branches: stages by the H×W each layer reads, not one bar for everything
+    assert [r.stage for r in p.layers[1:]] == ["32×32", "32×32", "30×30", "head"]
 
 
 def test_names_branches_and_merges():

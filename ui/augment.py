@@ -1,16 +1,21 @@
 """Augmentation Studio helpers: cached photos and pipelines, and sidebar widgets ↔ spec.
 
-Streamlit forgets the widget keys of a page you leave, so the spec itself is stored
-as JSON under ``SPEC_KEY`` and copied back into the widgets when the page returns.
+The spec is stored as JSON under ``SPEC_KEY`` (the trainer reads it there). Streamlit
+drops the state of widgets that a run does not draw, so :func:`keep_settings` runs on
+every page (from ``app.py``) and re-asserts each studio control's value: leaving the
+page and coming back then finds every control as it was. :func:`restore` seeds controls
+that have never been drawn from the stored spec, and a JSON import overwrites them all.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
 from cvlab.augment.pca import IMAGENET_EIGVALS, IMAGENET_EIGVECS
-from cvlab.augment.photos import load_photo
+from cvlab.augment.photos import PHOTOS, load_photo
 from cvlab.augment.spec import (
     OPS,
     Param,
@@ -21,11 +26,13 @@ from cvlab.augment.spec import (
     spec_from_json,
     spec_to_json,
 )
+from cvlab.data.images import Rejected, decode
 from cvlab.errors import CvlabError
 
 SIZE = 224
 SPEC_KEY = "augment_spec"  # JSON of the current pipeline; survives page switches
 PCA_SOURCES = ("Each image", "ImageNet", "Imported values")
+PHOTO_KEYS = {"aug_photo": None, "aug_partner": 1, "aug_seed": 0}  # key: default (index)
 
 
 @st.cache_data(show_spinner=False)
@@ -50,6 +57,30 @@ def pipeline_for(spec_json: str, seed: int):
 
 def wkey(op: str, name: str) -> str:
     return f"aug_{op}_{name}"
+
+
+def setting_keys() -> list[str]:
+    """Every studio control's widget key: each op's switch and parameters, the photo,
+    the mixing partner and the seed."""
+    keys = list(PHOTO_KEYS)
+    for op, info in OPS.items():
+        keys += [wkey(op, "on")]
+        if op == "pca_color":
+            keys += [wkey(op, "source")]
+        for name, p in info.params.items():
+            if p.kind == "vec3" and p.default is not None:
+                keys += [wkey(op, name + c) for c in "rgb"]
+            elif p.kind not in ("vec3", "mat3"):
+                keys.append(wkey(op, name))
+    return keys
+
+
+def keep_settings() -> None:
+    """Re-assert every studio control's current value, so that Streamlit keeps it while
+    another page runs. Call at the top of every run, before any page draws."""
+    for key in setting_keys():
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def seed_widgets(spec: PipelineSpec, force: bool = False) -> None:
@@ -148,3 +179,17 @@ def restore() -> None:
     import_pipeline()
     stored = st.session_state.get(SPEC_KEY)
     seed_widgets(spec_from_json(stored) if stored else default_spec())
+    photos = list(PHOTOS)
+    st.session_state.setdefault("aug_photo", photos[0])
+    st.session_state.setdefault("aug_partner", photos[PHOTO_KEYS["aug_partner"]])
+    st.session_state.setdefault("aug_seed", PHOTO_KEYS["aug_seed"])
+
+
+def uploaded_image(upload) -> np.ndarray:
+    """An uploaded photo as RGB uint8, decoded as the scan decodes (16-bit, CMYK, EXIF…,
+    the app's pixel limit); :class:`CvlabError` naming the file when it cannot be used."""
+    try:
+        return decode(Path(upload.name), data=upload.getvalue()).pixels
+    except Rejected as exc:
+        raise CvlabError(f"{upload.name} cannot be used: {exc.kind} ({exc.detail}). "
+                         "Upload a JPEG, PNG or WebP photo.") from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.navigation import entry_for, has_run
+from ui.navigation import entry_for, through_entry_point
 
 
 def page_setup(page_file: str, lede: str) -> None:
@@ -12,7 +12,7 @@ def page_setup(page_file: str, lede: str) -> None:
 
     Call first on every page. The title and icon come from ``ui/navigation.py``.
     """
-    _leave_pages_folder_mode()
+    through_entry_point()
     entry = entry_for(page_file)
     st.set_page_config(page_title=f"{entry.title} · cvlab", page_icon=entry.icon,
                        layout="wide")
@@ -21,18 +21,3 @@ def page_setup(page_file: str, lede: str) -> None:
     st.title(f"{entry.icon} {title}")
     st.caption(lede)
 
-
-def _leave_pages_folder_mode() -> None:
-    """Send a deep link through ``app.py`` when Streamlit ran the page file directly.
-
-    A server whose first request is a page URL (``/inception_lab``) sees a ``pages/``
-    folder and, until some run has called ``st.navigation``, runs that file without
-    ``app.py``: the sidebar then lists files, not sections. ``st.navigation`` switches
-    this mode off for the whole process with the flag below; we do the same and rerun,
-    so the page comes back through ``app.py``, in its section.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory and not has_run():
-        PagesManager.uses_pages_directory = False
-        st.rerun()

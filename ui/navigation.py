@@ -6,12 +6,14 @@ title and icon from here, so the sidebar, the browser tab and the page agree.
 
 from __future__ import annotations
 
+import runpy
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
-PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
+ENTRY_POINT = Path(__file__).resolve().parents[1] / "app.py"
+PAGES_DIR = ENTRY_POINT.parent / "pages"
 
 
 @dataclass(frozen=True)
@@ -59,17 +61,27 @@ def entry_for(file: str) -> PageEntry:
                    f"declared: {known}")
 
 
-_STATE = {"ran": False}
+def through_entry_point() -> None:
+    """Make sure this run goes through ``app.py``; when it did not, run ``app.py`` now.
 
+    A fresh server whose first visitor opens a page's own URL (``/inception_lab``) sees a
+    ``pages/`` folder and runs that file alone, Streamlit's old pages-folder mode: a flat
+    file list in the sidebar, and ``app.py`` (which keeps settings across pages) skipped
+    until some run calls ``st.navigation``. We switch the mode off as ``st.navigation``
+    does and run ``app.py`` in place (it runs this page again, in its section), then stop
+    the outer run. In place rather than ``st.rerun()``: a rerun shows the browser an idle
+    moment between the two runs, and AppTest starts every run in that mode.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
 
-def has_run() -> bool:
-    """Whether ``app.py`` has built the navigation in this server process yet."""
-    return _STATE["ran"]
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        runpy.run_path(str(ENTRY_POINT), run_name="__main__")
+        st.stop()
 
 
 def navigation():
     """``st.navigation`` over every declared page, grouped by section, home first."""
-    _STATE["ran"] = True
     groups: dict[str, list] = {section: [] for section in SECTIONS}
     for entry in PAGES:
         groups[entry.section].append(st.Page(

@@ -92,11 +92,17 @@ def exports(record: RunRecord) -> None:
     st.dataframe(rows, hide_index=True, width="stretch")
     st.caption(f"Checked against the run's model on {report['check']['images']} images; "
                "latency is the median single-image call on this machine.")
-    cols = st.columns(len(report["exports"]))
-    for col, row in zip(cols, report["exports"], strict=True):
+    cols = st.columns(len(report["exports"]) + 1)
+    for col, row in zip(cols, report["exports"], strict=False):
         path = Path(row["path"])
         col.download_button(f"⬇ {path.name}", path.read_bytes(), file_name=path.name,
                             key=f"download_{row['format']}")
+    labels = Path(report["labels"])
+    cols[-1].download_button(f"⬇ {labels.name}", labels.read_bytes(), file_name=labels.name,
+                             key="download_labels")
+    st.caption(f"Class names, in output order: {', '.join(report['class_names'])}. They are in "
+               f"`{labels.name}`, and inside each `.tflite` as TFLite Metadata (a labels file "
+               "that metadata-aware tools such as the TFLite Task Library read).")
 
 
 def try_it(record: RunRecord) -> None:
@@ -111,6 +117,10 @@ def try_it(record: RunRecord) -> None:
         names = record.class_names
         path = st.selectbox("Held-out image", list(held_out), key="try_image",
                             format_func=lambda p: f"{p.name} (true class: {names[held_out[p]]})")
+        if not path.is_file():
+            st.warning(f"{path.name} is no longer at `{path.parent}`; pick another image or "
+                       "upload your own photos.")
+            return
         files = ((path.name, path.read_bytes()),)
     else:
         uploads = st.file_uploader("Photos", type=UPLOAD_TYPES, accept_multiple_files=True,

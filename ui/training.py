@@ -178,7 +178,8 @@ def job_panel(job: jobs.Job, record: RunRecord | None) -> None:
 def run_label(record: RunRecord) -> str:
     best = (record.state or {}).get("best_val_accuracy")
     score = f"best val {best:.0%}" if best is not None else "no epoch yet"
-    return f"{record.path.name} · {len(record.history)} epochs · {score}"
+    count = len(record.history)
+    return f"{record.path.name} · {count} epoch{'' if count == 1 else 's'} · {score}"
 
 
 def run_summary(record: RunRecord) -> None:
@@ -192,9 +193,10 @@ def run_summary(record: RunRecord) -> None:
     cols[3].metric("Images (train / val)",
                    f"{len(record.split['train'])} / {len(record.split['val'])}")
     cols[4].metric("Trained on", config.get("device", "?"))
-    source = config.get("weights_source") or {}
+    source = config.get("weights_source") or "?"
+    source = source.get("name", "?") if isinstance(source, dict) else source
     st.caption(f"Network: {config.get('model', DEFAULT_MODEL)} · "
-               f"weights: {source.get('name', '?')} · {config.get('image_size')} px · "
+               f"weights: {source} · {config.get('image_size')} px · "
                f"classes: {', '.join(record.class_names)} · folder `{record.path}`")
     if record.history:
         st.plotly_chart(plots.history(record.history), width="stretch")

@@ -27,9 +27,14 @@ def model_options(name: str, key: str) -> dict:
         help="Height and width of the square input image.")
     options["include_top"] = st.toggle("Include the classifier head", value=True,
                                        key=f"{key}_top")
-    if "aux" in info.options:
+    if "aux" in info.options and options["include_top"]:
         options["aux"] = st.toggle("Auxiliary classifiers (training only)", value=False,
-                                   key=f"{key}_aux")
+                                   key=f"{key}_aux",
+                                   help="Two extra small classifiers on intermediate stages; "
+                                        "they add weights and compute during training only.")
+    elif "aux" in info.options:
+        st.caption("Auxiliary classifiers belong to the classifier head: switch the head on "
+                   "to add them.")
     return options
 
 

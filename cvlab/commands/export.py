@@ -44,4 +44,6 @@ def run(args) -> int:
         print(f"  {row['format']:<12} {short_count(row['bytes']) + 'B':>9} {ratio:>8.2f}× "
               f"{row['latency_ms']:>8.2f}ms {row['top1_agreement']:>12.0%} "
               f"{row['max_prob_diff']:>10.2e}  {row['path']}")
+    print(f"Class names ({', '.join(report['class_names'])}): {report['labels']}, and inside "
+          "each .tflite as TFLite Metadata")
     return 0

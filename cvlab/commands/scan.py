@@ -18,7 +18,9 @@ def register(subparsers) -> None:
         help="check a folder-per-class image dataset",
         description=__doc__.splitlines()[0].split(": ", 1)[1],
     )
-    parser.add_argument("root", metavar="DIR", help="folder with one sub-folder per class")
+    parser.add_argument("root", metavar="DIR",
+                        help="folder with one sub-folder per class; a relative DIR starts "
+                             "at the current folder")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--max-pixels",
@@ -46,8 +48,10 @@ def render(report: ScanReport) -> str:
     lines += [f"  {name:<{width}}  {count:>6}" for name, count in report.classes.items()]
     lines.append(f"Skipped ({len(report.skipped)}):")
     lines += [f"  {report.relative(s.path)}: {s.reason} ({s.detail})" for s in report.skipped]
-    lines.append(f"Converted ({len(report.converted)}):")
-    lines += [f"  {report.relative(c.path)}: {c.note}" for c in report.converted]
+    lines.append(f"Converted ({len(report.converted)}), the rarest kind first:")
+    for kind, paths in report.conversion_kinds():
+        names = ", ".join(report.relative(p) for p in paths[:3]) + (", …" if len(paths) > 3 else "")
+        lines.append(f"  {kind}: {len(paths)} file(s), e.g. {names}")
     lines.append(f"Ignored hidden/system entries: {len(report.ignored)}")
     lines.append(f"Warnings ({len(report.warnings)}):")
     lines += [f"  - {warning}" for warning in report.warnings]

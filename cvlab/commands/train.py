@@ -27,7 +27,7 @@ from cvlab.train.config import (
     TrainConfig,
 )
 from cvlab.train.run import TrainingFailed, resume, train
-from cvlab.train.runs import default_run_dir
+from cvlab.train.runs import default_run_dir, read_run
 
 #: Options that describe a new run; with --resume only --epochs may be given.
 RUN_OPTIONS = ("mode", "model", "fine_tune_at", "head_epochs", "image_size", "batch_size",
@@ -85,6 +85,7 @@ def run(args) -> int:
     try:
         if args.resume:
             _check_resume_args(args)
+            read_run(args.resume)  # a clear error before progress.json is written there
             report = JobProgress(args.resume, bar)
             result = resume(args.resume, report, stop, epochs=args.epochs)
         else:

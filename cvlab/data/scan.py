@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -48,6 +49,11 @@ class Converted:
     path: Path
     note: str
 
+    @property
+    def kind(self) -> str:
+        """The note without file-specific counts, so files converted alike share a kind."""
+        return re.sub(r"animation with \d+ frames", "animation", self.note)
+
 
 @dataclass
 class ScanReport:
@@ -79,6 +85,13 @@ class ScanReport:
         """``path`` relative to the scanned root, with forward slashes."""
         return path.relative_to(self.root).as_posix()
 
+    def conversion_kinds(self) -> list[tuple[str, list[Path]]]:
+        """Converted files grouped by :attr:`Converted.kind`, the rarest kind first."""
+        groups: dict[str, list[Path]] = defaultdict(list)
+        for c in self.converted:
+            groups[c.kind].append(c.path)
+        return sorted(groups.items(), key=lambda item: (len(item[1]), item[0]))
+
     def files_of(self, class_name: str) -> list[Path]:
         label = self.class_names.index(class_name)
         return [path for path, index in self.files if index == label]
@@ -94,6 +107,7 @@ class ScanReport:
                 for s in self.skipped
             ],
             "converted": [{"path": self.relative(c.path), "note": c.note} for c in self.converted],
+            "duplicates": [[self.relative(p) for p in group] for group in self.duplicates],
             "warnings": list(self.warnings),
         }
 
@@ -137,8 +151,9 @@ def scan(
             converted.append(Converted(path, "; ".join(outcome)))
 
     class_names = sorted(usable)
-    warnings = _loose_and_empty(root, loose, class_dirs, class_names)
-    _require_two_classes(root, class_names, usable, skipped)
+    warnings = _nested_datasets_warning(root, candidates)
+    _require_two_classes(root, class_names, usable, skipped, hint=" ".join(warnings))
+    warnings += _loose_and_empty(root, loose, class_dirs, class_names)
     files = [(p, i) for i, name in enumerate(class_names) for p in usable[name]]
     report = ScanReport(root, class_names, files, skipped, converted, warnings, ignored)
     report.warnings += _balance_warnings(report.classes)
@@ -150,10 +165,12 @@ def scan(
 def tree_stamp(root: str | os.PathLike) -> float:
     """Latest modification time of ``root`` and its folders: a cheap cache key.
 
+    Raises :class:`CvlabError`, as :func:`scan` does, when ``root`` is not a folder.
+
     Adding, removing or renaming a file changes its folder's mtime; rewriting a
     file in place does not, so a cache keyed on this can miss in-place edits.
     """
-    stamps = [os.stat(root).st_mtime]
+    stamps = [os.stat(_checked_root(root)).st_mtime]
     for dirpath, dirnames, _ in os.walk(root):
         dirnames[:] = [d for d in dirnames if not _is_debris(d)]
         stamps += [os.stat(os.path.join(dirpath, d)).st_mtime for d in dirnames]
@@ -242,7 +259,7 @@ def _loose_and_empty(root, loose, class_dirs, class_names) -> list[str]:
     return warnings
 
 
-def _require_two_classes(root, class_names, usable, skipped) -> None:
+def _require_two_classes(root, class_names, usable, skipped, hint: str = "") -> None:
     if not class_names:
         reasons = Counter(s.reason for s in skipped)
         summary = ", ".join(f"{n} {reason}" for reason, n in reasons.most_common()) or "no files"
@@ -255,6 +272,7 @@ def _require_two_classes(root, class_names, usable, skipped) -> None:
         raise CvlabError(
             f"{root} has a single class ('{name}', {len(usable[name])} images); a classifier "
             "needs at least two. Add a second sub-folder with images of another class."
+            + (f" {hint}" if hint else "")
         )
 
 
@@ -286,17 +304,19 @@ def _duplicate_groups(digests: dict[Path, str]) -> list[list[Path]]:
 
 
 def _duplicate_warnings(report: ScanReport) -> list[str]:
+    """One warning for all cross-class sets and one for all within-class sets."""
     label_of = dict(report.files)
-    warnings, within = [], []
+    across, within = [], []
     for group in report.duplicates:
         names = ", ".join(report.relative(p) for p in group)
-        if len({label_of[p] for p in group}) > 1:
-            warnings.append(
-                f"Duplicate across classes: {names} are byte-identical but labelled "
-                "differently; at least one label is wrong, so remove or relabel them."
-            )
-        else:
-            within.append(names)
+        (across if len({label_of[p] for p in group}) > 1 else within).append(names)
+    warnings = []
+    if across:
+        warnings.append(
+            f"Duplicate across classes: {len(across)} set(s) of byte-identical files carry "
+            f"different labels (e.g. {across[0]}); at least one label in each set is wrong, "
+            "so remove or relabel them."
+        )
     if within:
         warnings.append(
             f"{len(within)} set(s) of byte-identical duplicates within a class (e.g. "
@@ -304,3 +324,26 @@ def _duplicate_warnings(report: ScanReport) -> list[str]:
             "honest, but each copy still counts again in training."
         )
     return warnings
+
+
+def _nested_datasets_warning(root: Path, candidates) -> list[str]:
+    """A warning when every class folder holds only sub-folders of images, two or more
+    each: the folder then looks like a folder of whole datasets, not of classes."""
+    inner: dict[str, set[str]] = defaultdict(set)
+    direct: set[str] = set()
+    for path, class_name in candidates:
+        parts = path.relative_to(root / class_name).parts
+        if len(parts) == 1:
+            direct.add(class_name)
+        else:
+            inner[class_name].add(parts[0])
+    nested = sorted(name for name, subs in inner.items() if len(subs) >= 2)
+    if not nested or direct or len(nested) < len(inner):
+        return []
+    first = nested[0]
+    subs = ", ".join(f"{first}/{s}/" for s in sorted(inner[first])[:3])
+    return [
+        f"The sub-folders of {root.name}/ look like whole datasets rather than classes: "
+        f"each holds class-like folders of its own (e.g. {subs}). Each sub-folder becomes "
+        f"ONE class here; to train on one dataset, point at it instead (e.g. {root / first})."
+    ]

@@ -9,6 +9,10 @@ Formats (files in ``run_dir/exports/``):
   stored as int8 (about 4× smaller), activations still float32, inputs and outputs
   float32. It is not full-integer quantisation, which needs calibration images.
 
+Every export names its classes: ``exports/labels.txt`` (one name per line, in output
+order) sits beside the files, and each ``.tflite`` carries the same file as TFLite
+Metadata (see :mod:`cvlab.evaluate.tflite_labels`).
+
 Each export is reloaded (``.keras`` with ``safe_mode=True``, TFLite with
 ``tf.lite.Interpreter``) and checked on a few images against the run's model: top-1
 agreement and the largest absolute probability difference. The images are the first
@@ -35,6 +39,7 @@ from cvlab import atomic, lazy_tf
 from cvlab.errors import CvlabError
 from cvlab.evaluate.inference import read_images
 from cvlab.evaluate.rundir import input_size, load_model, open_run
+from cvlab.evaluate.tflite_labels import LABELS_FILE, labels_text, with_labels
 from cvlab.train.runs import RunRecord, load_keras_file
 
 FORMATS = {"keras": "model.keras", "tflite": "model.tflite", "tflite-int8": "model-int8.tflite"}
@@ -70,6 +75,8 @@ def export(
     reference = np.asarray(model.predict_on_batch(images.astype(np.float32)))
     folder = run.path / "exports"
     folder.mkdir(exist_ok=True)
+    labels = folder / LABELS_FILE
+    atomic.write_bytes(labels, labels_text(run.class_names).encode("utf-8"))
     rows = []
     for name in formats:
         path = folder / FORMATS[name]
@@ -87,7 +94,8 @@ def export(
                 probabilities.argmax(axis=1) == reference.argmax(axis=1))),
             "max_prob_diff": float(np.abs(probabilities - reference).max()),
         })
-    return {"run_dir": str(run.path), "image_size": list(size),
+    return {"run_dir": str(run.path), "image_size": list(size), "labels": str(labels),
+            "class_names": list(run.class_names),
             "source_bytes": run.model_path.stat().st_size,
             "check": {"images": len(images), "source": check_source},
             "latency": {"runs": runs, "warmup": warmup, "batch": 1}, "exports": rows}
@@ -117,7 +125,7 @@ def _write(name: str, run: RunRecord, model, path: Path) -> None:
     except Exception as exc:
         raise CvlabError(f"Received: a model TFLite cannot convert ({type(exc).__name__}: "
                          f"{str(exc)[:300]}); allowed: models of built-in Keras layers.") from None
-    atomic.write_bytes(path, flat)
+    atomic.write_bytes(path, with_labels(flat, run.class_names, model_name=run.path.name))
 
 
 def _reloaded(name: str, path: Path) -> Callable[[np.ndarray], np.ndarray]:
