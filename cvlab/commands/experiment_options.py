@@ -1,0 +1,10 @@
+"""Options every experiment command shares: --seed, --out (a job folder) and --json."""
+
+from __future__ import annotations
+
+
+def add_common(parser) -> None:
+    parser.add_argument("--seed", type=int, default=0, help="data draw and weights (default 0)")
+    parser.add_argument("--out", metavar="DIR",
+                        help="job folder: progress.json, STOP and result.json go here")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
