@@ -37,6 +37,7 @@ PAGES: tuple[PageEntry, ...] = (
     HOME,
     PageEntry("architecture_explorer.py", "Architecture Explorer", "🧭", "Architectures"),
     PageEntry("compare_models.py", "Compare Models", "📊", "Architectures"),
+    PageEntry("resnet_lab.py", "ResNet Lab", "🪜", "Architectures"),
     PageEntry("feature_maps.py", "Feature Maps & Grad-CAM", "🔦", "Architectures"),
     PageEntry("inception_lab.py", "1×1 & Inception", "🧩", "Cost labs"),
     PageEntry("mobilenet_lab.py", "Depthwise & MobileNet", "📱", "Cost labs"),

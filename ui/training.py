@@ -15,7 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from cvlab import plots
+from cvlab import plots, zoo
 from cvlab.atomic import write_bytes
 from cvlab.augment.spec import OPS, default_spec, spec_from_json, spec_to_dict
 from cvlab.data import SAMPLES, app_data_dir, data_roots, ensure_sample
@@ -24,7 +24,7 @@ from cvlab.jobs import queue
 from cvlab.jobs.queue import Job
 from cvlab.train import MODES, RunRecord, TrainConfig, list_runs, read_run
 from cvlab.train.base_layers import base_layers, weights_layout
-from cvlab.train.config import DEFAULT_FINE_TUNE_AT, DEFAULT_LEARNING_RATE, DEFAULTS
+from cvlab.train.config import DEFAULT_FINE_TUNE_AT, DEFAULT_LEARNING_RATE, DEFAULT_MODEL, DEFAULTS
 from cvlab.train.device import detect
 from cvlab.train.modes import MODE_RECORDS
 from ui import jobs
@@ -86,6 +86,13 @@ def settings(dataset: Path) -> TrainConfig:
     """The run's settings from the widgets (checked later, when the run starts)."""
     mode = st.radio("Mode", MODES, MODES.index(DEFAULTS["mode"]), format_func=MODE_TEXT.get,
                     key="train_mode")
+    model = DEFAULT_MODEL
+    if mode == "scratch":
+        names = zoo.names()
+        model = st.selectbox("Network", names, index=names.index(DEFAULT_MODEL),
+                             format_func=lambda n: zoo.info(n).title, key="train_model",
+                             help="From scratch, any network of the Architecture Explorer "
+                                  "trains, with its own classifier for your classes.")
     left, middle, right = st.columns(3)
     epochs = left.number_input("Epochs", 1, 500, DEFAULTS["epochs"], key="train_epochs")
     image_size = middle.select_slider("Image size (pixels)", IMAGE_SIZES, DEFAULTS["image_size"],
@@ -109,7 +116,8 @@ def settings(dataset: Path) -> TrainConfig:
     augment = augmentation_choice()
     return TrainConfig(str(dataset), mode=mode, epochs=int(epochs), image_size=int(image_size),
                        batch_size=int(batch_size), learning_rate=float(learning_rate),
-                       seed=int(seed), fine_tune_at=fine_tune_at, augment=augment)
+                       seed=int(seed), fine_tune_at=fine_tune_at, augment=augment,
+                       model=model)
 
 
 def augmentation_choice() -> dict | None:
@@ -244,7 +252,8 @@ def run_summary(record: RunRecord) -> None:
     cols[4].metric("Trained on", md(config.get("device", "?")))
     source = config.get("weights_source") or "?"
     weights = source.get("name", "?") if isinstance(source, dict) else source
-    st.caption(md(f"Weights: {weights} · {config.get('image_size')} px · "
-                  f"classes: {', '.join(record.class_names)} · folder {record.path}"))
+    st.caption(md(f"Network: {config.get('model', DEFAULT_MODEL)} · weights: {weights} · "
+                  f"{config.get('image_size')} px · classes: {', '.join(record.class_names)}"
+                  f" · folder {record.path}"))
     if record.history:
         st.plotly_chart(history_figure(record), width="stretch")

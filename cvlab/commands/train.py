@@ -28,7 +28,7 @@ from cvlab.train.run import TrainingFailed, resume, train
 from cvlab.train.runs import default_run_dir, read_run
 
 #: Options that describe a new run; with --resume only --epochs may be given.
-RUN_OPTIONS = ("mode", "fine_tune_at", "head_epochs", "image_size", "batch_size",
+RUN_OPTIONS = ("mode", "model", "fine_tune_at", "head_epochs", "image_size", "batch_size",
                "learning_rate", "weights", "seed", "val_fraction", "test_fraction",
                "augment", "cached_views", "train_per_class", "out")
 BAR_WIDTH = 24
@@ -42,6 +42,9 @@ def register(subparsers) -> None:
                         help="folder with one sub-folder per class")
     d, rates = DEFAULTS, DEFAULT_LEARNING_RATE
     parser.add_argument("--mode", help=cli_help() + f" (default {d['mode']})")
+    parser.add_argument("--model", metavar="NAME",
+                        help=f"{d['model']} (default), or with --mode scratch any zoo network "
+                        "(python -m cvlab models), e.g. resnet50")
     parser.add_argument("--epochs", type=int, help=f"epochs in all (default {d['epochs']})")
     parser.add_argument("--fine-tune-at", type=int, metavar="N",
                         help=f"fine-tune: unfreeze base layers from index N up (default "
@@ -143,7 +146,7 @@ def _config(args) -> TrainConfig:
         raise CvlabError("Received: no DIR; allowed: a folder with one sub-folder per class, "
                          "or --resume RUN_DIR")
     given = {name: getattr(args, name) for name in
-             ("mode", "epochs", "fine_tune_at", "head_epochs", "image_size", "batch_size",
+             ("mode", "model", "epochs", "fine_tune_at", "head_epochs", "image_size", "batch_size",
               "learning_rate", "weights", "seed", "val_fraction", "test_fraction",
               "cached_views", "train_per_class")
              if getattr(args, name) is not None}

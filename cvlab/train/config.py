@@ -3,6 +3,11 @@
 Modes are records in :mod:`cvlab.train.modes` (phases, default learning rate, BatchNorm
 policy, feature cache); this module only checks settings against them.
 
+``model`` is MobileNetV2 (``mobilenet_v2``, the only network with pretrained weights
+here) or, in scratch mode, any zoo network by name (``python -m cvlab models``), built
+from the zoo's definition at ``image_size`` with its own classifier for the folder's
+classes.
+
 Defaults filled in by :meth:`TrainConfig.resolved` (and so recorded in config.json):
 ``weights`` the mode's (``imagenet``, ``none`` for scratch); ``learning_rate`` the mode's;
 ``fine_tune_at`` 100 (the TF tutorial's choice: blocks 11–16 and the last 1×1 conv train,
@@ -28,6 +33,7 @@ from cvlab.train.modes import FINE_TUNE_FACTOR, MODE_RECORDS, MODES, mode
 __all__ = ["DEFAULTS", "DEFAULT_FINE_TUNE_AT", "DEFAULT_LEARNING_RATE",
            "DEFAULT_TEST_FRACTION", "FINE_TUNE_FACTOR", "MODES", "TrainConfig", "check"]
 
+DEFAULT_MODEL = "mobilenet_v2"
 NAMED_WEIGHTS = ("imagenet", "imagenet-keras", "none")
 DEFAULT_FINE_TUNE_AT = 100
 DEFAULT_TEST_FRACTION = 0.15
@@ -65,6 +71,7 @@ class TrainConfig:
     cached_views: int | None = None
     dropout: float = 0.2
     train_per_class: int | None = None
+    model: str = DEFAULT_MODEL
 
     def resolved(self) -> TrainConfig:
         """This config checked, with every ``None`` default replaced by its value."""
@@ -132,11 +139,28 @@ def check(config: TrainConfig) -> None:
            f"dropout {c.dropout!r}", "a fraction in [0, 1)")
     _allow(c.train_per_class is None or (_is_int(c.train_per_class) and c.train_per_class >= 1),
            f"train_per_class {c.train_per_class!r}", "an integer ≥ 1, or none for all")
+    _check_model(c)
     _check_weights(c)
     _check_fine_tune(c)
     _check_cache(c)
     if c.augment is not None:
         _check_augment(c)
+
+
+def _check_model(c: TrainConfig) -> None:
+    if c.model == DEFAULT_MODEL:
+        return
+    from cvlab import zoo
+    from cvlab.profile import profile
+
+    zoo.info(c.model)  # unknown names: CvlabError listing the zoo
+    _allow(c.mode == "scratch", f"model {c.model!r} with mode {c.mode}",
+           f"mode scratch (pretrained weights exist only for {DEFAULT_MODEL})")
+    try:
+        profile(zoo.get(c.model, resolution=c.image_size, classes=2))
+    except CvlabError as exc:
+        raise CvlabError(f"Received: image size {c.image_size} for {c.model}; allowed: a "
+                         f"size the network's layers fit ({exc})") from None
 
 
 def _check_weights(c: TrainConfig) -> None:

@@ -51,8 +51,14 @@ def base_network(source: WeightsSource, image_size: int):
 
 
 def build_classifier(source: WeightsSource, image_size: int, classes: int,
-                     dropout: float = 0.2, frozen_bn: bool = True) -> Classifier:
-    """The transfer model for ``classes`` classes; ``frozen_bn``: call the base in inference."""
+                     dropout: float = 0.2, frozen_bn: bool = True,
+                     model: str = "mobilenet_v2") -> Classifier:
+    """The transfer model for ``classes`` classes; ``frozen_bn``: call the base in inference.
+
+    Any other zoo ``model`` is built by :func:`zoo_classifier` (scratch mode only).
+    """
+    if model != "mobilenet_v2":
+        return zoo_classifier(model, source, image_size, classes)
     k = keras()
     base = base_network(source, image_size)
     inputs = k.Input((image_size, image_size, 3), dtype="float32", name="image")
@@ -65,6 +71,22 @@ def build_classifier(source: WeightsSource, image_size: int, classes: int,
     feature_input = k.Input((pooled.shape[-1],), dtype="float32", name="features")
     head = k.Model(feature_input, dense(drop(feature_input)), name="head")
     return Classifier(model, base, k.Model(inputs, pooled, name="features"), head)
+
+
+def zoo_classifier(name: str, source: WeightsSource, image_size: int,
+                   classes: int) -> Classifier:
+    """Preprocessing → the zoo's ``name`` with its own classifier for ``classes``, random
+    weights. ``base`` is the whole zoo network; it has no separate features or head."""
+    from cvlab import zoo
+    from cvlab.build import build_model
+
+    k = keras()
+    network = build_model(zoo.get(name, resolution=image_size, classes=classes))
+    inputs = k.Input((image_size, image_size, 3), dtype="float32", name="image")
+    outputs = network(preprocessing_layer(source.preprocessing)(inputs))
+    if k.mixed_precision.global_policy().compute_dtype != "float32":
+        outputs = k.layers.Activation("linear", dtype="float32", name="probabilities")(outputs)
+    return Classifier(k.Model(inputs, outputs, name=f"scratch_{name}"), network, None, None)
 
 
 def set_phase(classifier: Classifier, phase: str, fine_tune_at: int | None = None) -> None:

@@ -230,7 +230,8 @@ def _run(s: _RunContext, progress: Progress | None, stop_event) -> RunResult:
     with devices.strategy(s.device).scope():
         with devices.dtype_policy(s.device.policy):
             clf = build_classifier(s.source, cfg.image_size, len(s.parts.class_names),
-                                   cfg.dropout, frozen_bn=mode(cfg.mode).frozen_bn)
+                                   cfg.dropout, frozen_bn=mode(cfg.mode).frozen_bn,
+                                   model=cfg.model)
         # The base as the cached head phase saw it, for exporting a best epoch of that phase.
         pretrained = clf.base.get_weights() if cfg.uses_feature_cache else None
         try:
@@ -366,7 +367,7 @@ def _float32_copy(s: _RunContext, clf: Classifier):
     blank = replace(s.source, name="none", path=None, sha256=None)
     with devices.dtype_policy("float32"):
         copy = build_classifier(blank, s.config.image_size, len(s.parts.class_names),
-                                s.config.dropout).model
+                                s.config.dropout, model=s.config.model).model
     copy.set_weights(clf.model.get_weights())
     return copy
 

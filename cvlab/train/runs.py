@@ -6,7 +6,7 @@ Contract (the trainer writes it; evaluation, prediction, export and the app read
                             epochs, image_size, batch_size, learning_rate, weights, seed,
                             val_fraction, test_fraction, augment (spec dict or null),
                             cache_features, cached_views, dropout,
-                            train_per_class) plus
+                            train_per_class, model) plus
                             "weights_source" (dict), "class_names" and "device"
     run_dir/classes.json    class names in label order
     run_dir/split.json      {"train": [[absolute path, label], …], "val": […], "test": […]}

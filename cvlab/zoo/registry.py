@@ -16,6 +16,7 @@ from cvlab.errors import CvlabError
 from cvlab.zoo import classic, efficientnet, googlenet, mobilenet, resnet
 from cvlab.zoo.graph import Network
 from cvlab.zoo.options import check_choice, check_int
+from cvlab.zoo.residual import SHORTCUTS, check_cifar_depth, cifar_entry
 
 KERAS_TABLE = "Keras Applications table, keras.io/api/applications"
 TORCHVISION = "torchvision model zoo, IMAGENET1K_V1 weights"
@@ -66,6 +67,11 @@ _ENTRIES = [
            {"resolution": 224}, 76.4, KERAS_TABLE, "ResNet101"),
     _entry("resnet152", "ResNet-152", "ResNet", 2015, partial(resnet.resnet, "resnet152"),
            {"resolution": 224}, 76.6, KERAS_TABLE, "ResNet152"),
+    _entry("cifar_plain", "Plain CIFAR net (6n+2)", "ResNet", 2015, cifar_entry(False),
+           {"resolution": 32, "classes": 10, "depth": 20}, extra=("depth",)),
+    _entry("cifar_resnet", "ResNet CIFAR (6n+2)", "ResNet", 2015, cifar_entry(True),
+           {"resolution": 32, "classes": 10, "depth": 20, "shortcut": "zeropad"},
+           extra=("depth", "shortcut")),
     _entry("googlenet", "GoogLeNet (Inception v1)", "Inception", 2014, googlenet.googlenet,
            {"resolution": 224, "aux": False}, 69.8, TORCHVISION, extra=("aux",)),
     _entry("mobilenet_v1", "MobileNet v1", "MobileNet", 2017, mobilenet.mobilenet_v1,
@@ -113,6 +119,10 @@ def resolve_options(name: str, **options: Any) -> dict[str, Any]:
         check_choice("alpha", merged["alpha"], ALPHAS[name], name)
     if "aux" in merged:
         check_choice("aux", merged["aux"], (True, False), name)
+    if "depth" in merged:
+        check_cifar_depth(merged["depth"])
+    if "shortcut" in merged:
+        check_choice("shortcut", merged["shortcut"], SHORTCUTS[1:], name)
     if "padding" in merged:
         check_choice("padding", merged["padding"], ("keras", "symmetric"), name)
     return merged

@@ -1,0 +1,70 @@
+"""The ResNet Lab page in AppTest: the shortcut table, and a finished experiment read back
+from its job folder (launching with clicks: tests/test_browser_resnet_lab.py)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cvlab.jobs import protocol, queue
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "resnet_lab.py")
+TINY = ["experiment", "degradation", "--depths", "8", "--epochs", "2", "--per-class", "2",
+        "--val-per-class", "1", "--image-size", "8", "--out", "{job_dir}", "--json"]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture()
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("CVLAB_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CVLAB_DATA_ROOTS", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def wait_until_done(job_id: str, seconds: float = 240) -> queue.Job:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job = queue.get(job_id)
+        if not job.active:
+            return job
+        time.sleep(0.5)
+    queue.stop(job_id)
+    pytest.fail(f"job {job_id} did not finish in {seconds} s:\n{job.log_tail(20)}")
+
+
+def test_shortcut_table_and_no_job_yet(data_dir):
+    at = open_page()
+    table = at.dataframe[0].value
+    params = dict(zip(table["block and shortcut"], table["params"], strict=True))
+    plain = params["plain: no shortcut"]
+    assert params["zero padding: every 2nd pixel, then zero channels"] == plain
+    assert params["projection: s(a) = W_s·a (1×1 conv, stride 2)"] == plain + 16 * 32 + 4 * 32
+    assert [h.value for h in at.header][:3] == [
+        "1 · A residual block", "2 · The identity is easy to learn",
+        "3 · The degradation experiment"]
+    assert not at.get("plotly_chart")  # no job, so no curves: nothing made up
+
+
+def test_a_finished_experiment_is_shown_from_its_folder(data_dir):
+    job = queue.submit("degradation", TINY, "tiny degradation", resume_argv=TINY)
+    job = wait_until_done(job.id)
+    assert job.status == "finished", job.log_tail(20)
+    result = protocol.read_result(job.dir)
+    at = open_page()  # a new session: it finds the finished job on disk
+    assert not at.exception
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 2  # training curves and gradient norms (validation in an expander)
+    text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "plain 8" not in text  # one depth: no pair to compare, no verdict invented
+    assert "Animal-MNIST" in text and result["machine"]["device"] in text
+    assert f"in {result['seconds']:.0f} s" in text

@@ -1,0 +1,186 @@
+"""The ResNet lab's views: the shortcut table, the experiments' settings, jobs and figures.
+
+Both experiments run as jobs (``python -m cvlab experiment …``, see :mod:`ui.jobs`); what
+is drawn comes from the job folder: the curves so far from ``progress.json`` while it
+runs, everything from ``result.json`` once it has finished.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from cvlab.experiments import figures
+from cvlab.experiments.degradation import Settings, verdict
+from cvlab.jobs import protocol, queue
+from cvlab.jobs.queue import Job
+from cvlab.profile import profile
+from cvlab.report import shape_text
+from cvlab.zoo.residual import single_block
+from ui import jobs
+
+DEPTH_CHOICES = (8, 14, 20, 26, 32, 44, 56, 110)
+BUDGETS = {
+    "default": {"epochs": Settings().epochs, "per_class": Settings().train_per_class},
+    "longer": {"epochs": 24, "per_class": Settings().train_per_class},
+}
+BUDGET_TEXT = {"default": "Default: 8 epochs, about 5 minutes on an idle 2-core CPU",
+               "longer": "Longer: 24 epochs (3× the default), to give the deeper ResNet time "
+                         "to catch up"}
+
+
+def shortcut_table() -> pd.DataFrame:
+    """Each shortcut on one block, 8×8×16 in: counts from the profiler."""
+    cases = [
+        ("identity: s(a) = a", "basic", (8, 8, 16), 16, 1, "identity"),
+        ("plain: no shortcut", "basic", (8, 8, 16), 32, 2, None),
+        ("projection: s(a) = W_s·a (1×1 conv, stride 2)", "basic", (8, 8, 16), 32, 2,
+         "projection"),
+        ("zero padding: every 2nd pixel, then zero channels", "basic", (8, 8, 16), 32, 2,
+         "zeropad"),
+        ("ResNet-50 identity block", "bottleneck", (56, 56, 256), 64, 1, "identity"),
+        ("ResNet-50 convolutional block", "bottleneck", (56, 56, 256), 128, 2, "projection"),
+    ]
+    rows = []
+    for label, kind, shape, filters, stride, shortcut in cases:
+        p = profile(single_block(kind, shape, filters, stride, shortcut, batch_norm=True))
+        rows.append({"block and shortcut": label, "in": shape_text(shape),
+                     "out": shape_text(p.output_shape), "params": p.total_params,
+                     "MACs per image": p.macs})
+    return pd.DataFrame(rows)
+
+
+def degradation_settings() -> tuple[Settings, str]:
+    """The experiment's settings from the widgets, and a title for its job."""
+    budget = st.radio("Budget", list(BUDGETS), format_func=BUDGET_TEXT.get, horizontal=True,
+                      key="resnet_budget")
+    left, middle, right = st.columns(3)
+    depths = left.multiselect("Depths (6n + 2 layers)", DEPTH_CHOICES, default=[8, 20, 56],
+                              key="resnet_depths")
+    epochs = middle.number_input("Epochs", 1, 200, BUDGETS[budget]["epochs"],
+                                 key=f"resnet_epochs_{budget}")
+    seed = right.number_input("Seed", 0, 10_000, 0, key="resnet_seed",
+                              help="Picks the training images and the initial weights.")
+    per_class = BUDGETS[budget]["per_class"]
+    settings = Settings(tuple(depths), int(epochs), int(seed), train_per_class=per_class)
+    title = (f"Degradation: depths {', '.join(map(str, sorted(depths)))} · {epochs} "
+             f"epoch{'s' if epochs != 1 else ''} · seed {seed}")
+    return settings, title
+
+
+def degradation_argv(s: Settings) -> list[str]:
+    return ["experiment", "degradation", "--depths", ",".join(map(str, s.depths)),
+            "--epochs", str(s.epochs), "--seed", str(s.seed), "--per-class",
+            str(s.train_per_class), "--out", "{job_dir}", "--json"]
+
+
+def launch(kind: str, argv: list[str], title: str) -> None:
+    """Queue the job (it may run again on its folder to continue after a stop)."""
+    job = queue.submit(kind, argv, title, resume_argv=argv)
+    jobs.remember(job)
+
+
+def past_jobs(kind: str) -> list[Job]:
+    """Jobs of ``kind`` with a result to show, newest first."""
+    return [j for j in queue.jobs() if j.kind == kind and protocol.read_result(j.dir)]
+
+
+def pick_past(kind: str, current: Job | None) -> None:
+    """A select box of earlier finished jobs; picking one shows it."""
+    done = past_jobs(kind)
+    if not done:
+        return
+    ids = [j.id for j in done]
+    titles = {j.id: f"{j.title} · {j.status}" for j in done}
+    index = ids.index(current.id) if current is not None and current.id in ids else 0
+    picked = st.selectbox("Show an earlier run", ids, index=index, format_func=titles.get,
+                          key=f"resnet_past_{kind}")
+    if current is None or picked != current.id:
+        jobs.remember(next(j for j in done if j.id == picked))
+        st.rerun()
+
+
+def live_degradation(job: Job) -> None:
+    """Curves so far, drawn inside the job panel's refresh while the job runs."""
+    if job.status != "running":
+        return
+    detail = (job.progress() or {}).get("detail") or {}
+    runs = [r for r in detail.get("runs", []) if r.get("train_error")]
+    if runs:
+        st.plotly_chart(figures.error_curves(runs), width="stretch", key="resnet_live_curves")
+    elif detail.get("init_gradients"):
+        st.caption("Gradients measured; the first network is training…")
+
+
+def degradation_result(result: dict) -> None:
+    """Curves, verdict, gradient norms, settings and machine of a finished experiment."""
+    st.plotly_chart(figures.error_curves(result["runs"]), width="stretch",
+                    key="resnet_train_curves")
+    v = verdict(result)
+    if v["shape_shown"] is not None:
+        say = st.success if v["shape_shown"] else st.warning
+        say(v["lines"][-1])
+    st.markdown("\n".join(f"- {line}" for line in v["lines"][:-1] if v["lines"]))
+    with st.expander("Validation error (held-out images)"):
+        st.plotly_chart(figures.error_curves(result["runs"], "val_error"), width="stretch",
+                        key="resnet_val_curves")
+    depths = sorted({g["depth"] for g in result["init_gradients"]})
+    if depths:
+        depth = st.select_slider("Gradient norms at depth", depths, value=depths[-1],
+                                 key="resnet_gradient_depth") if len(depths) > 1 else depths[0]
+        st.plotly_chart(figures.gradient_norms(result["init_gradients"], depth),
+                        width="stretch", key="resnet_gradients")
+    settings_and_machine(result)
+
+
+def settings_and_machine(result: dict) -> None:
+    s, m = result["settings"], result["machine"]
+    images = (f"{result['train_images']} training and {result['val_images']} validation images"
+              if "val_images" in result else f"{s['train_images']} training images")
+    st.caption(
+        f"{result['dataset']}: {images}"
+        + (f", {s['image_size']}×{s['image_size']} px, batch {s['batch_size']}, "
+           f"{s['optimizer']} at learning rate {s['learning_rate']}, seed {s['seed']}"
+           if "image_size" in s else "")
+        + f" · ran on {m['device']} ({m['cpu']}, {m['cores']} cores, load average at the "
+        f"start {m['load_average']}) in {result['seconds']:.0f} s "
+        f"({result['cpu_seconds']:.0f} s of CPU time)"
+        + (" · stopped early: partial" if result.get("stopped") else ""))
+
+
+def identity_result(result: dict) -> None:
+    """The exact check as a table, then the weight-decay figure."""
+    rows = []
+    for case, label in (("course", "course's block (no batch norm)"),
+                        ("batch_norm", "block with batch norm")):
+        c = result["identity"][case]
+        rows.append({"block": label, "set to zero": ", ".join(c["zeroed"]),
+                     "max |out − a| before": c["max_abs_diff_before"],
+                     "max |out − a| after": c["max_abs_diff_after"],
+                     "out == a, every value": "yes" if c["exact"] else "NO"})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    ident = result["identity"]
+    st.caption(f"a = the stem's ReLU output for {ident['images']} Animal-MNIST images "
+               f"({', '.join(ident['labels'])}), {shape_text(tuple(ident['activation_shape']))}"
+               f" each; {ident['course']['input_zero_fraction']:.0%} of its values are 0, "
+               "none negative.")
+    st.plotly_chart(figures.weight_decay(result["runs"]), width="stretch",
+                    key="resnet_weight_decay")
+    free, decayed = (result["runs"] + [None, None])[:2]
+    if free and decayed:
+        st.markdown(
+            f"With decay λ = {decayed['weight_decay']:g}, ‖W[l+2]‖ went from "
+            f"{decayed['kernel_norm'][0]:.3f} to {decayed['kernel_norm'][-1]:.3f}; without, "
+            f"to {free['kernel_norm'][-1]:.3f}. Decay keeps pulling the branch towards zero, "
+            "but while the block helps with the task the gradient pulls back, so the right "
+            "panel shows how far from the identity the trained block actually is.")
+    settings_and_machine(result)
+
+
+def live_identity(job: Job) -> None:
+    if job.status != "running":
+        return
+    runs = ((job.progress() or {}).get("detail") or {}).get("runs") or []
+    if runs:
+        st.plotly_chart(figures.weight_decay(runs), width="stretch",
+                        key="resnet_live_weight_decay")
