@@ -13,6 +13,7 @@ The unbudgeted run needs several GB of RAM; ``--budget-only`` skips it.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -54,7 +55,9 @@ def write_big_pngs(folder: Path, count: int = 8, side: int = 7000) -> Path:
 def scan_peak(folder: Path, mode: str = "budget") -> dict:
     """``{"images", "skipped", "peak_bytes", "seconds"}`` of one scan in a fresh process."""
     started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", CHILD, str(folder), mode], cwd=ROOT,
+    # A clean environment: what a parent process set up (thread pools, allocators) stays out.
+    env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    out = subprocess.run([sys.executable, "-c", CHILD, str(folder), mode], cwd=ROOT, env=env,
                          capture_output=True, text=True, check=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     return {**result, "seconds": time.perf_counter() - started}
