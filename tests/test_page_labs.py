@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cvlab import latency
+from tests.rendered import rendered
 from ui.navigation import PAGES, entry_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,7 +122,7 @@ def test_explorer_examples_load_with_one_click():
     at.button(key="explorer_example_Standard against depthwise-separable").click().run()
     assert metrics(at)["MACs per image"] == "2.83K"       # 2,160 + 672
     at.text_area[0].set_value("input 8x8x3\nconv 4 3x3 from nowhere").run()
-    assert "line 2: 'from nowhere' names no earlier layer" in at.error[0].value
+    assert "line 2: 'from nowhere' names no earlier layer" in rendered(at.error[0].value)
 
 
 @pytest.fixture

@@ -211,6 +211,7 @@ def _normalise(img: Image.Image, max_pixels: int, size_hint: tuple[int, int] | N
         side = max(size_hint)  # EXIF may swap axes, so ask for the larger side on both
         img.draft("RGB", (side, side))
     mode = img.mode
+    opened = img
     with DECODE_BUDGET.hold(img.size[0] * img.size[1]):  # the size after any JPEG draft
         orientation = img.getexif().get(_ORIENTATION_TAG, 1)  # a PNG decodes to find it
         img.load()
@@ -219,7 +220,12 @@ def _normalise(img: Image.Image, max_pixels: int, size_hint: tuple[int, int] | N
             notes.append(
                 f"EXIF orientation {orientation} applied ({_ORIENTATION_TEXT[orientation]})")
         pixels = _rgb_pixels(img, mode) if convert else None
-    if note := _rgb_note(img, mode):
+        note = _rgb_note(img, mode)
+        # Free the decoded image before the budget lets the next one in; a thread that
+        # waits for the CPU must not keep its pixels alive outside the budget.
+        img.close()
+        opened.close()
+    if note:
         notes.append(note)
     return Decoded(pixels, tuple(notes))
 
