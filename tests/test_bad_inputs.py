@@ -4,6 +4,7 @@ exception box."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -103,9 +104,16 @@ def test_feature_maps_upload():
 def test_training_try_it_uploads_and_a_vanished_held_out_image(data_dir, tmp_path_factory,
                                                                monkeypatch):
     run = fake_run(tmp_path_factory)  # the session's tiny run, shared with the export tests
-    # Its images live in the session's folder, which must be a data root to be read.
+    # A private copy of the run and of its images: this test deletes a held-out image,
+    # which must not vanish from the session's shared dataset.
     monkeypatch.setenv("CVLAB_DATA_ROOTS", f"{data_dir}:{tmp_path_factory.getbasetemp()}")
-    shutil.copytree(run, data_dir / "data" / "runs" / run.name)
+    shared = json.loads((run / "config.json").read_text())["data_dir"]
+    images = shutil.copytree(shared, data_dir / "images")
+    copy = shutil.copytree(run, data_dir / "data" / "runs" / run.name)
+    for name in ("config.json", "split.json"):
+        text = (copy / name).read_text()
+        (copy / name).write_text(text.replace(json.dumps(shared)[1:-1],
+                                              json.dumps(str(images))[1:-1]))
     at = page("training_studio.py")
     at.radio(key="try_source").set_value("My own photos").run()
     for kind, file in bad_inputs.image_files().items():
@@ -117,6 +125,7 @@ def test_training_try_it_uploads_and_a_vanished_held_out_image(data_dir, tmp_pat
             assert "Received: no readable image" in rendered(at.error[0].value), kind
     at.radio(key="try_source").set_value("A held-out image").run()
     held_out = Path(at.selectbox(key="try_image").value)
+    assert held_out.is_relative_to(images)  # the private copy, never the shared dataset
     held_out.unlink()
     at.run()
     assert not at.exception and "is no longer at" in shown(at)

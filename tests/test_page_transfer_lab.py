@@ -73,8 +73,10 @@ def test_a_stored_experiment_shows_its_curve_after_a_reload(data_dir):
 
 
 @pytest.mark.slow
-def test_runs_compared_tricks_and_confusion_cells(data_dir, tmp_path):
-    shapes = write_shapes(tmp_path / "shapes", per_class=10)
+def test_runs_compared_tricks_and_confusion_cells(data_dir):
+    # Under the data folder, the only allowed data root: runs on images outside it are
+    # damaged, their splits unread, and every one would look like an ensemble partner.
+    shapes = write_shapes(data_dir / "shapes", per_class=10)
     for name, seed in (("other-split", 1), ("a", 0), ("b", 0)):  # a and b: one split
         build_run(data_dir / "runs" / name, shapes, seed=seed, test_fraction=0.3)
     at = open_page()
