@@ -4,6 +4,7 @@ its grey, readable charts, a Keras check that stays, one-line thumbnail captions
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import re
@@ -12,6 +13,7 @@ from itertools import combinations
 import numpy as np
 import pytest
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests import bad_inputs
 from tests.browser import assert_no_exception, open_page, screenshot, wait_until_idle
@@ -68,12 +70,28 @@ def test_rgb_shift_survives_a_trip_to_home(page, app_url):
     open_page(page, f"{app_url}/augmentation_studio")
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("RGB channel shift", exact=True).click()
+    # The settings expander and the grid's "RGBShift(" only come with the toggle's rerun;
+    # wait for them and for that rerun to end, or key presses land on a slider being redrawn.
+    sidebar.get_by_text("RGB channel shift settings").wait_for(timeout=60_000)
+    page.locator(MAIN).get_by_text("RGBShift(").first.wait_for(timeout=60_000)
     act(page)
     slider = _red_offset(sidebar)
     thumb = slider.get_by_role("slider")
-    thumb.focus()
-    for _ in range(5):
-        thumb.press("ArrowRight")
+    value = slider.locator('[data-testid="stSliderThumbValue"]')
+    assert value.inner_text() == "20.00"
+    # One step at a time, each checked once the rerun it may start is over: on a busy
+    # server a step the slider has sent reruns the script, and a press during that rerun
+    # is undone when the rerun ends and redraws the slider with the value it ran with.
+    for step in range(21, 26):
+        for _ in range(3):
+            if value.inner_text() == f"{step}.00":
+                break
+            thumb.focus()
+            thumb.press("ArrowRight")
+            with contextlib.suppress(PlaywrightTimeout):
+                value.get_by_text(f"{step}.00", exact=True).wait_for(timeout=5_000)
+            wait_until_idle(page, after_action=True)
+        assert value.inner_text() == f"{step}.00"
     thumb.press("Tab")  # the slider sends its value when it loses focus
     shifted = page.locator(MAIN).get_by_text("RGBShift(offsets=(25.0, 10.0, -5.0)")
     shifted.first.wait_for(timeout=60_000)

@@ -26,7 +26,7 @@ def test_studio_grid_redraws_when_an_augmentation_is_switched_on(page, app_url):
 
 
 def test_datasets_page_lists_what_the_messy_sample_skips(page, app_url):
-    open_page(page, f"{app_url}/Datasets")
+    open_page(page, f"{app_url}/datasets")
     page.locator('[data-testid="stSelectbox"]').first.click()
     page.get_by_text("Messy:", exact=False).first.click()
     wait_until_idle(page, after_action=True)

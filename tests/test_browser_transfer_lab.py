@@ -29,7 +29,15 @@ def test_run_a_small_data_size_experiment_and_see_its_plot(page, app_url):
     assert "2 training runs" in main.inner_text()  # frozen at 5 and at 10 per class
     page.get_by_role("button", name="▶ Run the experiment").click()
     page.get_by_text("every point is tested on the same").wait_for(timeout=400_000)
-    page.get_by_text("Click a cell").wait_for(timeout=120_000)  # the experiment's runs
+    # The curve is drawn as soon as its first point is done; the job has ended (and the
+    # page has rerun to show all of it) once its Stop button and progress bar are gone.
+    stop = page.get_by_role("button", name="⏹ Stop after this batch")
+    stop.wait_for(state="detached", timeout=400_000)
+    main.locator('[data-testid="stProgress"]').first.wait_for(state="detached",
+                                                               timeout=60_000)
+    wait_until_idle(page, after_action=True)
+    # the experiment's runs
+    page.get_by_text("Click a cell to see its images").wait_for(timeout=120_000)
     wait_until_idle(page)
     assert_no_exception(page)
     curve = page.locator(".js-plotly-plot", has_text="training images per class")
