@@ -4,7 +4,7 @@ Eight 7000×7000 PNGs (49 MP each, just under the 50 MP limit; flat colour, so e
 small and a zip of them is a few KB) are scanned by ``python -m cvlab``'s scan in a fresh
 process, once as the app runs it and once with the decode budget lifted (every worker
 decodes at once, as before the budget existed). The figure is each child's peak RSS
-(``ru_maxrss``). Target: under 1.2 GB with the budget.
+(``VmHWM``). Target: under 1.2 GB with the budget.
 
 Usage: ``python bench/bench_decode_memory.py [N_IMAGES] [SIDE] [--budget-only]``.
 The unbudgeted run needs several GB of RAM; ``--budget-only`` skips it.
@@ -25,15 +25,17 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Runs in the child: scan, then report its own peak RSS (Linux ru_maxrss is in KiB).
+# Runs in the child: scan, then report its own peak RSS. VmHWM belongs to the child's own
+# address space; ru_maxrss would not do: Linux keeps the forking parent's peak across exec.
 CHILD = """
-import json, resource, sys
+import json, re, sys
 import cvlab.data.images as images
 from cvlab.data.scan import scan
 if sys.argv[2] == "unbounded":
     images.DECODE_BUDGET = images.PixelBudget(2**62)
 report = scan(sys.argv[1], workers=8)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+status = open("/proc/self/status").read()
+peak = int(re.search(r"VmHWM:\\s+(\\d+) kB", status).group(1)) * 1024
 print(json.dumps({"images": report.images, "skipped": len(report.skipped), "peak_bytes": peak}))
 """
 
