@@ -71,9 +71,11 @@ st.header("10-crop and ensembles: gains and what they cost")
 tricks(records)
 
 st.header("Confusion matrix: click a cell")
-by_path = {str(r.path): r for r in records}
+tested_first = sorted(records, key=lambda r: test_report(r) is None)  # stable: keeps order
+by_path = {str(r.path): r for r in tested_first}
 chosen = st.selectbox("Run", list(by_path), key="cells_run",
-                      format_func=lambda p: run_name(by_path[p]))
+                      format_func=lambda p: run_name(by_path[p]),
+                      help="Runs already tested on their test split come first.")
 record = by_path[chosen]
 report = test_report(record)
 if report is None:

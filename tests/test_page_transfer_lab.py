@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from cvlab.evaluate.metrics import cell_images
 from cvlab.jobs import queue
 from cvlab.jobs.record import Job, write_job
 from cvlab.train.base_layers import trainable_params
+from cvlab.train.runs import read_run
+from ui.run_compare import test_report
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "transfer_lab.py")
 
@@ -93,7 +96,17 @@ def test_runs_compared_tricks_and_confusion_cells(data_dir):
     assert list(tricks["what"]) == ["single crop, one model", "10-crop", "ensemble of 2"]
     assert all(" to " in v for v in tricks["gain 95% interval"][1:])
 
+    # The confusion explorer opens on a tested run, although an untested one is newer.
+    tested = {n for n in ("other-split", "a", "b")
+              if test_report(read_run(data_dir / "runs" / n))}
+    assert len(tested) == 2
+    (untested,) = {"other-split", "a", "b"} - tested
+    config = read_run(data_dir / "runs" / untested).paths.config
+    os.utime(config, (time.time() + 60, time.time() + 60))  # now the newest run
+    at.run()
+    assert set(at.selectbox(key="cells_run").options[:2]) == tested
     run = at.selectbox(key="cells_run").value
+    assert Path(run).name in tested
     report = json.loads((Path(run) / "metrics.json").read_text())
     names = report["class_names"]
     matrix = report["single"]["confusion_matrix"]
