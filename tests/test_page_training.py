@@ -103,6 +103,27 @@ def test_train_while_another_job_runs_queues_it_with_its_position(data_dir, tmp_
     assert "cancelled" in markdown(at)
 
 
+def test_a_job_found_running_elsewhere_stays_shown_once_it_stops(data_dir, tmp_path):
+    folder = data_dir / "runs" / "0-other"
+    folder.mkdir(parents=True)  # started in another browser: this session never launched it
+    job = Job("0-other", "train", "someone else's run", ["models"], folder, status="running",
+              slot=0, pid=os.getpid(), pid_start=process_start(os.getpid()),
+              created=time.time(), started=time.time())
+    write_job(job)
+    at = open_page(write_shapes(data_dir / "shapes"))
+    assert "someone else's run" in markdown(at)
+    assert at.query_params["train"] == "0-other"  # a reload finds it through the URL
+    job.status, job.finished, job.exit_code = "stopped", time.time(), 0
+    write_job(job)
+    (folder / "progress.json").write_text(json.dumps(
+        {"fraction": 0.02, "text": "stopped after 8 epochs", "updated": time.time()}))
+    at.run()  # the panel saw it end and reran the page: nothing runs any more
+    assert not at.exception
+    assert "someone else's run" in markdown(at)
+    assert any("stopped after 8 epochs" in c.value for c in at.caption)
+    assert at.button(key="resume:0-other")
+
+
 def test_train_evaluate_export_reload_then_resume_with_extra_epochs(data_dir, tmp_path):
     at = open_page(write_shapes(data_dir / "shapes"))
     job = start(at, epochs=2)

@@ -4,11 +4,13 @@ control it (:func:`job_panel`).
 A job is a ``python -m cvlab …`` process in the server's queue (:mod:`cvlab.jobs.queue`);
 everything shown is read from its folder, so a reload, a second tab, another browser or
 a restarted server show the same job. Session state only remembers which job a page
-looks at (``st.session_state["job:<kind>"]``, mirrored in the URL as ``?job=<id>``).
+looks at (``st.session_state["job:<kind>"]``, mirrored in the URL as ``?<kind>=<id>``, so a
+page with jobs of two kinds keeps both through a reload).
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 
@@ -33,23 +35,34 @@ def launch(kind: str, argv: list[str], title: str, root=None) -> Job:
     return job
 
 
+def warm_up(root=None) -> None:
+    """Have a warm job process wait for this page's next job (:func:`queue.warm_up`), so a
+    click does not wait for TensorFlow's import. Best effort: a failure only costs speed."""
+    with contextlib.suppress(OSError, CvlabError):
+        queue.warm_up(root)
+
+
 def remember(job: Job) -> None:
     st.session_state[f"job:{job.kind}"] = job.id
-    st.query_params["job"] = job.id
+    st.query_params[job.kind] = job.id
 
 
 def current(kind: str, root=None) -> Job | None:
     """The job of ``kind`` this page shows: the one this session launched or opened (also
     after a reload, through the URL), else the newest queued or running one of that kind
-    (started in another tab or browser), else ``None``."""
+    (started in another tab or browser), else ``None``. A job found running elsewhere is
+    remembered, so the page keeps showing it, and how it ended, once it stops."""
     listed = [job for job in queue.jobs(root) if job.kind == kind]
-    wanted = [st.session_state.get(f"job:{kind}"), st.query_params.get("job")]
+    wanted = [st.session_state.get(f"job:{kind}"), st.query_params.get(kind)]
     for job_id in filter(None, wanted):
         for job in listed:
             if job.id == job_id:
                 return job
     active = [job for job in listed if job.active]
-    return active[0] if active else None
+    if not active:
+        return None
+    remember(active[0])
+    return active[0]
 
 
 def badge(job: Job) -> str:

@@ -137,7 +137,8 @@ class JobProgress:
     def done(self, result) -> None:
         word = "stopped" if result.stopped else "finished"
         self.reporter(self.fraction if result.stopped else 1.0,
-                      f"{word} after {result.epochs_run} epochs", stage="done", final=True,
+                      f"{word} after {result.epochs_run} "
+                      f"epoch{'' if result.epochs_run == 1 else 's'}", stage="done", final=True,
                       epoch=result.epochs_run, best_epoch=result.best_epoch,
                       timeline=self.timeline)
 
