@@ -55,6 +55,7 @@ st.markdown(
     "The demo checks the first claim value by value on real activations, then trains a "
     "small network briefly with and without weight decay."
 )
+jobs.warm_up()
 identity_job = jobs.current("identity")
 if st.button("▶ Run the identity demo", key="resnet_identity_start",
              disabled=identity_job is not None and identity_job.active,

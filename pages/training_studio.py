@@ -6,7 +6,7 @@ import streamlit as st
 
 from cvlab.errors import CvlabError
 from cvlab.train.runs import model_file
-from ui.jobs import job_panel
+from ui.jobs import job_panel, warm_up
 from ui.layout import page_setup
 from ui.run_results import evaluation, exports, try_it
 from ui.text import md
@@ -22,6 +22,7 @@ from ui.training import (
     run_label,
     run_status,
     run_summary,
+    runs_dir,
     settings,
     start,
 )
@@ -54,6 +55,7 @@ with st.expander("Which mode, and why BatchNorm matters"):
 st.info(f"Training runs on: **{device_name()}**"
         + ("" if device_name() != "CPU" else
            " (no GPU found; `make run GPU=1` installs TensorFlow's CUDA build on Linux)"))
+warm_up(runs_dir())
 job = current_job()
 with st.container(border=True):
     dataset = choose_dataset()

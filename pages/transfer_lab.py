@@ -9,6 +9,7 @@ from cvlab.errors import CvlabError
 from cvlab.train.modes import MODE_RECORDS
 from ui.confusion_cells import confusion_explorer
 from ui.fine_tune_picture import fine_tune_picture
+from ui.jobs import warm_up
 from ui.layout import page_setup
 from ui.run_compare import compare, evaluate_missing, lab_runs, run_name, test_report, tricks
 from ui.training import choose_dataset
@@ -46,6 +47,7 @@ with st.container(border=True):
             launch(dataset, modes, amounts, epochs, size, seed)
         except CvlabError as exc:
             st.error(str(exc))
+warm_up()
 experiments = {job.id: job for job in stored()}
 if experiments:
     shown = st.session_state.get("curve_shown")  # a new experiment opens picked

@@ -16,6 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CVLAB_CHROMIUM", "/usr/bin/chromium")
+# No warm job processes (cvlab.jobs.standby) outlive a test; test_jobs_standby starts its own.
+os.environ["CVLAB_STANDBY"] = "0"
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,9 @@ Nobody runs a scheduler. Each call here *dispatches* under the lock: a job whose
 has died is marked ``interrupted``, and queued jobs start, in order, while fewer than
 :func:`max_jobs` run. A job process dispatches again when it ends
 (:mod:`cvlab.jobs.worker`), so the queue moves on with no server at all, and a server
-restart loses nothing. Each job is a detached process (its own session, its own log).
+restart loses nothing. Each job is a detached process (its own session, its own log):
+a warm standby that has already imported TensorFlow when one is ready
+(:mod:`cvlab.jobs.standby`), else a new one.
 """
 
 from __future__ import annotations
@@ -34,17 +36,18 @@ import time
 from pathlib import Path
 
 from cvlab.errors import CvlabError
-from cvlab.jobs import protocol
+from cvlab.jobs import protocol, standby
 from cvlab.jobs.record import LOG, Job, alive, process_start, read_job, write_job
 
 JOB_DIR = "{job_dir}"
 LOCK = ".queue.lock"
 SEQUENCE = ".queue.seq"
+QUEUE_GPUS = "CVLAB_QUEUE_GPUS"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 
-__all__ = ["Job", "cancel", "default_root", "delete", "get", "jobs", "max_jobs", "resume",
-           "stop", "submit"]
+__all__ = ["Job", "cancel", "default_root", "delete", "get", "jobs", "locked", "max_jobs",
+           "resume", "stop", "submit", "warm_up"]
 
 
 def default_root() -> Path:
@@ -74,7 +77,7 @@ def submit(kind: str, argv: list[str], title: str, root: Path | None = None, *,
     if not argv or not all(isinstance(a, str) for a in argv):
         raise CvlabError(f"Received: argv {argv!r}; allowed: a non-empty list of strings")
     root = _root(root)
-    with _locked(root):
+    with locked(root):
         folder = _new_folder(root, title or kind)
         filled = [a.replace(JOB_DIR, str(folder)) for a in argv]
         job = Job(folder.name, kind, title, filled, folder, seq=_next_seq(root),
@@ -83,13 +86,22 @@ def submit(kind: str, argv: list[str], title: str, root: Path | None = None, *,
                   [a.replace(JOB_DIR, str(folder)) for a in resume_argv])
         write_job(job)
         listed = _dispatch(root)
+        _keep_warm(root)
     return _find(listed, job.id)
+
+
+def warm_up(root: Path | None = None) -> int:
+    """Make sure a warm job process is waiting (:mod:`cvlab.jobs.standby`), so the next
+    job skips TensorFlow's import. Pages call it when they open. Returns how many started."""
+    root = _root(root)
+    with locked(root):
+        return _keep_warm(root)
 
 
 def jobs(root: Path | None = None) -> list[Job]:
     """Every job under ``root``, newest first, after a dispatch (statuses refreshed)."""
     root = _root(root)
-    with _locked(root):
+    with locked(root):
         listed = _dispatch(root)
     return sorted(listed, key=lambda j: (-j.created, -j.seq))
 
@@ -102,7 +114,7 @@ def get(job_id: str, root: Path | None = None) -> Job:
 def stop(job_id: str, root: Path | None = None) -> Job:
     """Ask a running job to stop at its next check (a queued one is cancelled)."""
     root = _root(root)
-    with _locked(root):
+    with locked(root):
         job = _find(_dispatch(root), _checked_id(job_id), root)
         if job.status == "queued":
             return _cancel(root, job)
@@ -116,7 +128,7 @@ def stop(job_id: str, root: Path | None = None) -> Job:
 def cancel(job_id: str, root: Path | None = None) -> Job:
     """Take a queued job out of the queue (it never starts)."""
     root = _root(root)
-    with _locked(root):
+    with locked(root):
         job = _find(_dispatch(root), _checked_id(job_id), root)
         _require(job, ("queued",), "cancel (stop a running job instead)")
         return _cancel(root, job)
@@ -131,7 +143,7 @@ def resume(job_id: str, epochs: int | None = None, root: Path | None = None) -> 
     if epochs is not None and (not isinstance(epochs, int) or epochs < 1):
         raise CvlabError(f"Received: epochs={epochs!r}; allowed: an integer ≥ 1")
     root = _root(root)
-    with _locked(root):
+    with locked(root):
         job = _find(_dispatch(root), _checked_id(job_id), root)
         _require(job, ("stopped", "failed", "interrupted", "finished", "cancelled"), "resume")
         from cvlab.jobs.resumable import resume_argv
@@ -143,13 +155,14 @@ def resume(job_id: str, epochs: int | None = None, root: Path | None = None) -> 
         job.stop_requested = None
         write_job(job)
         listed = _dispatch(root)
+        _keep_warm(root)
     return _find(listed, job.id)
 
 
 def delete(job_id: str, root: Path | None = None) -> None:
     """Remove a job's folder (its run included); not while it is queued or running."""
     root = _root(root)
-    with _locked(root):
+    with locked(root):
         job = _find(_dispatch(root), _checked_id(job_id), root)
         _require(job, ("finished", "stopped", "failed", "interrupted", "cancelled"),
                  "delete (stop it first)")
@@ -162,14 +175,15 @@ def finish(job_dir: Path, exit_code: int) -> None:
     Called by the job process itself (:mod:`cvlab.jobs.worker`) as it ends.
     """
     root = job_dir.parent
-    with _locked(root):
+    with locked(root):
         job = read_job(job_dir)
         if job is not None and job.status == "running" and job.pid == os.getpid():
             stopped = job.stop_requested is not None or protocol.stop_requested(job_dir)
             job.status = "failed" if exit_code else ("stopped" if stopped else "finished")
             job.exit_code, job.finished = exit_code, time.time()
             write_job(job)
-        _dispatch(root)
+        if any(j.status == "queued" for j in _dispatch(root)):
+            _keep_warm(root)
 
 
 # --- under the lock -------------------------------------------------------------------
@@ -192,26 +206,35 @@ def _dispatch(root: Path) -> list[Job]:
 
 
 def _launch(job: Job, slot: int) -> None:
-    """Start the job's process, detached: its own session, output to its own log."""
+    """Start the job: hand it to a warm standby if one is ready, else start its own
+    process, detached (its own session, output to its own log)."""
     job.status, job.slot, job.started = "running", slot, time.time()
     job.pid = job.pid_start = None
     write_job(job)  # a crash right here leaves "running" without a pid: interrupted
-    env = {**os.environ, "PYTHONUNBUFFERED": "1",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT),
-                                                       os.environ.get("PYTHONPATH")]))}
     gpus = _gpus()
-    if gpus:
-        env["CUDA_VISIBLE_DEVICES"] = gpus[slot % len(gpus)]
+    device = {"CUDA_VISIBLE_DEVICES": gpus[slot % len(gpus)]} if gpus else {}
     cwd = job.cwd if job.cwd and Path(job.cwd).is_dir() else str(REPO_ROOT)
-    with open(job.dir / LOG, "ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cvlab.jobs.worker", str(job.dir)], cwd=cwd, env=env,
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)
-    # Reap it when it ends, so it never lingers as a zombie of this process.
-    threading.Thread(target=process.wait, name=f"reap-{job.id}", daemon=True).start()
-    job.pid, job.pid_start = process.pid, process_start(process.pid)
+    if not standby.hand_over(job.dir.parent, job, cwd, device):
+        with open(job.dir / LOG, "ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "cvlab.jobs.worker", str(job.dir)], cwd=cwd,
+                env={**_job_env(), **device}, stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True)
+        # Reap it when it ends, so it never lingers as a zombie of this process.
+        threading.Thread(target=process.wait, name=f"reap-{job.id}", daemon=True).start()
+        job.pid, job.pid_start = process.pid, process_start(process.pid)
     write_job(job)
+
+
+def _keep_warm(root: Path) -> int:
+    return standby.keep_warm(root, _job_env(), str(REPO_ROOT))
+
+
+def _job_env() -> dict[str, str]:
+    """The environment of a job process, before its slot's GPU is chosen."""
+    return {**os.environ, "PYTHONUNBUFFERED": "1", QUEUE_GPUS: ",".join(_gpus()),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT),
+                                                        os.environ.get("PYTHONPATH")]))}
 
 
 def _cancel(root: Path, job: Job) -> Job:
@@ -252,7 +275,8 @@ def _next_seq(root: Path) -> int:
 
 
 @contextlib.contextmanager
-def _locked(root: Path):
+def locked(root: Path):
+    """Hold the queue's lock on ``root`` (created if missing) for the ``with`` block."""
     root.mkdir(parents=True, exist_ok=True)
     with open(root / LOCK, "a+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -291,8 +315,9 @@ def _require(job: Job, statuses: tuple[str, ...], action: str) -> None:
 
 
 def _gpus() -> list[str]:
-    """GPU indices the jobs may use, without importing TensorFlow."""
-    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    """GPU indices the jobs may use, without importing TensorFlow. Inside a job process,
+    which sees only its own GPU, the queue's full list (``CVLAB_QUEUE_GPUS``)."""
+    visible = os.environ.get(QUEUE_GPUS, os.environ.get("CUDA_VISIBLE_DEVICES"))
     if visible is not None:
         return [g.strip() for g in visible.split(",") if g.strip() and g.strip() != "-1"]
     try:

@@ -1,0 +1,96 @@
+"""Warm standbys (cvlab.jobs.standby): a job handed to one runs in that already-warm
+process; a dead one is passed over; an idle one retires; CVLAB_STANDBY=0 starts none."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from cvlab.jobs import queue, standby
+from cvlab.jobs.record import process_start
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def root(tmp_path, monkeypatch):
+    monkeypatch.setenv("CVLAB_STANDBY", "1")
+    monkeypatch.setenv("CVLAB_MAX_JOBS", "1")
+    folder = tmp_path / "runs"
+    yield folder
+    for entry in _entries(folder):  # nothing outlives the test
+        os.kill(entry["pid"], signal.SIGKILL)
+
+
+def _entries(root: Path) -> list[dict]:
+    return [json.loads(p.read_text()) for p in (root / standby.FOLDER).glob("*.json")]
+
+
+def _ready(root: Path, limit: float = 120) -> dict:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        ready = [e for e in _entries(root) if e["ready"]]
+        if ready:
+            return ready[0]
+        time.sleep(0.05)
+    raise AssertionError(f"no standby ready after {limit} s: {_entries(root)}")
+
+
+def _ended(job_id: str, root: Path, limit: float = 120):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        job = queue.get(job_id, root)
+        if not job.active:
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} still {job.status} after {limit} s")
+
+
+def _gone(pid: int, limit: float = 30) -> bool:
+    deadline = time.monotonic() + limit
+    while process_start(pid) is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return process_start(pid) is None
+
+
+def test_a_job_runs_in_the_ready_standby_and_a_new_one_is_started(root):
+    assert queue.warm_up(root) == 1
+    assert queue.warm_up(root) == 0  # one is wanted, one is importing
+    warm = _ready(root)
+    job = queue.submit("models", ["models"], "list the zoo", root)
+    assert job.pid == warm["pid"]  # no new interpreter: the warm one became the job
+    done = _ended(job.id, root)
+    assert (done.status, done.exit_code) == ("finished", 0)
+    log = (done.dir / "job.log").read_text()
+    assert "python -m cvlab models" in log and "mobilenet_v2" in log
+    (replacement,) = _entries(root)  # submit started the next standby
+    assert replacement["pid"] != warm["pid"]
+    assert _gone(warm["pid"])  # used once, then gone
+
+
+def test_a_dead_standby_is_passed_over_and_an_idle_one_retires(root, monkeypatch):
+    queue.warm_up(root)
+    dead = _ready(root)
+    os.kill(dead["pid"], signal.SIGKILL)
+    monkeypatch.setenv("CVLAB_STANDBY", "0")  # only the job's own process from here on
+    job = queue.submit("models", ["models"], "list the zoo", root)
+    assert job.pid != dead["pid"]
+    assert _ended(job.id, root).status == "finished"
+    assert _entries(root) == []  # the dead one was forgotten
+
+    monkeypatch.setenv("CVLAB_STANDBY", "1")
+    monkeypatch.setenv("CVLAB_STANDBY_IDLE", "0.5")
+    queue.warm_up(root)
+    assert _gone(_ready(root)["pid"])
+    assert _entries(root) == []
+
+
+def test_none_start_when_turned_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("CVLAB_STANDBY", "0")
+    assert queue.warm_up(tmp_path / "runs") == 0
+    assert not (tmp_path / "runs" / standby.FOLDER).exists()
