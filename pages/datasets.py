@@ -90,9 +90,11 @@ def choose_folder() -> Path:
         "Dataset source",
         ["Bundled sample", "Folder on disk", "Upload a zip"],
         horizontal=True,
+        key="datasets_source",
     )
     if source == "Bundled sample":
-        name = st.selectbox("Sample dataset", list(SAMPLES), format_func=SAMPLE_TEXT.get)
+        name = st.selectbox("Sample dataset", list(SAMPLES), format_func=SAMPLE_TEXT.get,
+                            key="datasets_sample")
         with st.spinner(f"Preparing the {name} sample…"):
             return ensure_sample(name)
     if source == "Folder on disk":
@@ -226,6 +228,7 @@ try:
             max_value=MAX_PIXELS / 1e6,
             value=MAX_PIXELS / 1e6,
             step=1.0,
+            key="datasets_megapixels",
         )
     report = scan_with_progress(folder, int(megapixels * 1e6))
 except CvlabError as exc:

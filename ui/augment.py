@@ -1,10 +1,9 @@
 """Augmentation Studio helpers: cached photos and pipelines, and sidebar widgets ↔ spec.
 
-The spec is stored as JSON under ``SPEC_KEY`` (the trainer reads it there). Streamlit
-drops the state of widgets that a run does not draw, so :func:`keep_settings` runs on
-every page (from ``app.py``) and re-asserts each studio control's value: leaving the
-page and coming back then finds every control as it was. :func:`restore` seeds controls
-that have never been drawn from the stored spec, and a JSON import overwrites them all.
+The spec is stored as JSON under ``SPEC_KEY`` (the trainer reads it there). Every
+control's key is in :func:`setting_keys`, which :mod:`ui.page_memory` keeps while other
+pages run. :func:`restore` seeds controls that have never been drawn from the stored
+spec, and a JSON import overwrites them all.
 """
 
 from __future__ import annotations
@@ -73,14 +72,6 @@ def setting_keys() -> list[str]:
             elif p.kind not in ("vec3", "mat3"):
                 keys.append(wkey(op, name))
     return keys
-
-
-def keep_settings() -> None:
-    """Re-assert every studio control's current value, so that Streamlit keeps it while
-    another page runs. Call at the top of every run, before any page draws."""
-    for key in setting_keys():
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
 
 
 def seed_widgets(spec: PipelineSpec, force: bool = False) -> None:
