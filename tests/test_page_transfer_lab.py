@@ -16,7 +16,7 @@ from cvlab.jobs import queue
 from cvlab.jobs.record import Job, write_job
 from cvlab.train.base_layers import trainable_params
 from cvlab.train.runs import read_run
-from ui.run_compare import test_report
+from ui.run_compare import test_report as stored_test_report
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "transfer_lab.py")
 
@@ -98,7 +98,7 @@ def test_runs_compared_tricks_and_confusion_cells(data_dir):
 
     # The confusion explorer opens on a tested run, although an untested one is newer.
     tested = {n for n in ("other-split", "a", "b")
-              if test_report(read_run(data_dir / "runs" / n))}
+              if stored_test_report(read_run(data_dir / "runs" / n))}
     assert len(tested) == 2
     (untested,) = {"other-split", "a", "b"} - tested
     config = read_run(data_dir / "runs" / untested).paths.config

@@ -2,7 +2,7 @@
 
 A fresh job process spends its first seconds importing TensorFlow (about 4 s on an idle
 CPU, far more on a busy one) before it reads a single image. A *standby* pays that in
-advance: a detached ``python -m cvlab.jobs.standby ROOT`` that imports the training stack,
+advance: a detached ``python -m cvlab.jobs.worker --standby ROOT`` that imports the training stack,
 then waits. When the queue starts a job it hands the job to a ready standby, if there is
 one, instead of starting a new interpreter; the standby becomes that job's process (its
 pid is the job's pid) and is used once.
@@ -56,7 +56,7 @@ def keep_warm(root: Path, env: dict[str, str], cwd: str) -> int:
         folder = root / FOLDER
         folder.mkdir(exist_ok=True)
         process = subprocess.Popen(
-            [sys.executable, "-m", "cvlab.jobs.standby", str(root)], cwd=cwd, env=env,
+            [sys.executable, "-m", "cvlab.jobs.worker", "--standby", str(root)], cwd=cwd, env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True)
         threading.Thread(target=process.wait, name=f"reap-standby-{process.pid}",
@@ -102,28 +102,28 @@ def wait_for_job(root: Path, locked: Callable[[Path], AbstractContextManager],
     return None
 
 
-def main(root_arg: str) -> int:
-    from cvlab.jobs import queue, worker
-
-    root = Path(root_arg).resolve()
+def serve(root: Path, locked: Callable[[Path], AbstractContextManager]) -> dict | None:
+    """The standby's life, in its own process: import the training stack, say it is
+    ready, wait for a hand-over; then take on the job's environment, folder and log and
+    return the hand-over (``None`` if it retired unused)."""
     for module in WARM_IMPORTS:
         __import__(module)
     entry = root / FOLDER / f"{os.getpid()}.json"
     if not entry.is_file():
-        return 0  # its starter never recorded it (or gave up on it)
+        return None  # its starter never recorded it (or gave up on it)
     write_json(entry, {"pid": os.getpid(), "pid_start": process_start(os.getpid()),
                        "ready": True})
     idle = float(os.environ.get("CVLAB_STANDBY_IDLE", DEFAULT_IDLE_SECONDS))
-    handed = wait_for_job(root, queue.locked, idle)
+    handed = wait_for_job(root, locked, idle)
     if handed is None:
-        return 0
+        return None
     os.environ.update(handed["env"])
     os.chdir(handed["cwd"])
     log = os.open(Path(handed["job_dir"]) / LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.close(log)
-    return worker.main(handed["job_dir"])
+    return handed
 
 
 def _entries(root: Path) -> list[dict]:
@@ -150,6 +150,3 @@ def _take(handed: Path) -> dict:
     handed.unlink(missing_ok=True)
     return data
 
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))

@@ -1,4 +1,6 @@
 """``python -m cvlab.jobs.worker JOB_DIR``: the job process the queue starts.
+``python -m cvlab.jobs.worker --standby ROOT``: a warm one that waits for the queue to
+hand it a job (:mod:`cvlab.jobs.standby`), then runs it the same way.
 
 It runs the job's ``python -m cvlab <argv>`` in this same process (one interpreter per
 job), records the exit status in the job folder and lets the queue start the next job.
@@ -13,7 +15,7 @@ import time
 import traceback
 from pathlib import Path
 
-from cvlab.jobs import queue
+from cvlab.jobs import queue, standby
 from cvlab.jobs.record import read_job
 
 
@@ -39,5 +41,10 @@ def main(job_dir: str) -> int:
     return code
 
 
+def standby_main(root: str) -> int:
+    handed = standby.serve(Path(root).resolve(), queue.locked)
+    return 0 if handed is None else main(handed["job_dir"])
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(standby_main(sys.argv[2]) if sys.argv[1] == "--standby" else main(sys.argv[1]))
