@@ -13,7 +13,10 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from cvlab.data.images import load_resized
 from cvlab.errors import CvlabError
+from cvlab.explain import RunLens
+from cvlab.explain.imagenet import shared_lens
 from cvlab.explain.render import (
     activation_grid,
     filter_patches,
@@ -31,8 +34,6 @@ GALLERY_WIDTH = 112
 # -- the ImageNet model ------------------------------------------------------------------
 @st.cache_resource(show_spinner="Loading MobileNetV2 with ImageNet weights (once per server)…")
 def imagenet_lens():
-    from cvlab.explain.imagenet import shared_lens
-
     return shared_lens()
 
 
@@ -83,8 +84,6 @@ def first_filters_png() -> bytes:
 @st.cache_resource(show_spinner="Loading the run's model for Grad-CAM…", max_entries=4)
 def run_lens(run_dir: str, stamp: float):
     """The run's :class:`RunLens`; ``stamp`` (model.keras mtime) renews it after retraining."""
-    from cvlab.explain import RunLens
-
     return RunLens(run_dir)
 
 
@@ -143,8 +142,6 @@ HEAT_CHOICES = {"Photos": None, "Where it looked (predicted class)": "predicted"
 
 def mistakes_gallery(record: RunRecord, wrong: list[dict]) -> None:
     """The most confident mistakes as thumbnails, with Grad-CAM over them on request."""
-    from cvlab.data.images import load_resized
-
     choice = st.radio("Show", list(HEAT_CHOICES), horizontal=True, key="mistakes_heat",
                       help="Grad-CAM on the run's own model.keras: was the evidence on the "
                            "object, or on the background?")

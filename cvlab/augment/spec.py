@@ -64,6 +64,11 @@ class Op:
     batch: bool = False
 
 
+def _fraction(default: float, hi: float, help: str) -> Param:
+    """A float parameter from 0 to ``hi``."""
+    return Param("float", default, 0.0, hi, help=help)
+
+
 def _fill(default: str = "reflect") -> Param:
     return Param("choice", default, choices=FILL_MODES, help="How to fill pixels moved in")
 
@@ -81,46 +86,40 @@ OPS: Mapping[str, Op] = MappingProxyType(
                            "edge is drawn uniformly from 0 to image width − width"),
         }),
         "rotation": Op("RandomRotation", "Rotation", {
-            "factor": Param("float", 0.05, 0.0, 0.5,
-                            help="Angle drawn uniformly from ± factor × 360°"),
+            "factor": _fraction(0.05, 0.5, "Angle drawn uniformly from ± factor × 360°"),
             "fill_mode": _fill(),
         }),
         "zoom": Op("RandomZoom", "Zoom", {
-            "factor": Param("float", 0.15, 0.0, 0.9,
-                            help="Scale drawn uniformly from 1 ± factor (above 1 zooms out)"),
+            "factor": _fraction(0.15, 0.9,
+                                "Scale drawn uniformly from 1 ± factor (above 1 zooms out)"),
             "fill_mode": _fill(),
         }),
         "translation": Op("RandomTranslation", "Translation", {
-            "height_factor": Param("float", 0.1, 0.0, 0.5,
-                                   help="Vertical shift drawn uniformly from ± factor × height"),
-            "width_factor": Param("float", 0.1, 0.0, 0.5,
-                                  help="Horizontal shift drawn uniformly from ± factor × width"),
+            "height_factor": _fraction(0.1, 0.5,
+                                       "Vertical shift drawn uniformly from ± factor × height"),
+            "width_factor": _fraction(0.1, 0.5,
+                                      "Horizontal shift drawn uniformly from ± factor × width"),
             "fill_mode": _fill(),
         }),
         "shear": Op("RandomShear", "Shear", {
-            "x_factor": Param("float", 0.1, 0.0, 1.0,
-                              help="Horizontal shear drawn uniformly from ± x_factor"),
-            "y_factor": Param("float", 0.0, 0.0, 1.0,
-                              help="Vertical shear drawn uniformly from ± y_factor"),
+            "x_factor": _fraction(0.1, 1.0, "Horizontal shear drawn uniformly from ± x_factor"),
+            "y_factor": _fraction(0.0, 1.0, "Vertical shear drawn uniformly from ± y_factor"),
             "fill_mode": _fill(),
         }),
         "contrast": Op("RandomContrast", "Contrast", {
-            "factor": Param("float", 0.2, 0.0, 1.0,
-                            help="Contrast multiplied by a number drawn uniformly from 1 ± factor"),
+            "factor": _fraction(0.2, 1.0,
+                                "Contrast multiplied by a number drawn uniformly from 1 ± factor"),
         }),
         "brightness": Op("RandomBrightness", "Brightness", {
-            "factor": Param("float", 0.15, 0.0, 1.0,
-                            help="Every pixel shifted by a number drawn uniformly from "
-                                 "± factor × 255"),
+            "factor": _fraction(0.15, 1.0, "Every pixel shifted by a number drawn uniformly "
+                                "from ± factor × 255"),
         }),
         "hue": Op("RandomHue", "Hue", {
-            "factor": Param("float", 0.05, 0.0, 1.0,
-                            help="Hue turned by an angle drawn from ± factor × 180°"),
+            "factor": _fraction(0.05, 1.0, "Hue turned by an angle drawn from ± factor × 180°"),
         }),
         "saturation": Op("RandomSaturation", "Saturation", {
-            "strength": Param("float", 0.2, 0.0, 0.45,
-                              help="Saturation multiplied by f / (1 − f), f drawn uniformly from "
-                                   "0.5 ± strength (0.2 gives 0.43× to 2.33×)"),
+            "strength": _fraction(0.2, 0.45, "Saturation multiplied by f / (1 − f), f drawn "
+                                  "uniformly from 0.5 ± strength (0.2 gives 0.43× to 2.33×)"),
         }),
         "rgb_shift": Op("RGBShift", "RGB channel shift", {
             "offsets": Param("vec3", (20.0, 10.0, -5.0), -255.0, 255.0,
@@ -130,29 +129,26 @@ OPS: Mapping[str, Op] = MappingProxyType(
                             help="Draw each offset in ± |offset|, or add the offsets as they are"),
         }),
         "pca_color": Op("PCAColor", "PCA colour (AlexNet)", {
-            "sigma": Param("float", 0.1, 0.0, 5.0,
-                           help="Each α drawn from a normal distribution, mean 0 and this standard "
-                                "deviation (no bounds)"),
+            "sigma": _fraction(0.1, 5.0, "Each α drawn from a normal distribution, mean 0 and "
+                               "this standard deviation (no bounds)"),
             "eigvals": Param("vec3", None, 0.0, 10.0, optional=True,
                              help="Eigenvalues of the [0, 1] RGB covariance; None: per image"),
             "eigvecs": Param("mat3", None, -1.0, 1.0, optional=True,
                              help="Unit eigenvectors as columns; None: per image"),
         }),
         "grayscale": Op("RandomGrayscale", "Grayscale", {
-            "probability": Param("float", 0.2, 0.0, 1.0,
-                                 help="Each image turns grey with this probability"),
+            "probability": _fraction(0.2, 1.0, "Each image turns grey with this probability"),
         }),
         "blur": Op("RandomGaussianBlur", "Gaussian blur", {
-            "probability": Param("float", 0.5, 0.0, 1.0,
-                                 help="Each image is blurred with this probability"),
+            "probability": _fraction(0.5, 1.0, "Each image is blurred with this probability"),
             "kernel_size": Param("int", 5, 3, 15, help="Odd kernel width in pixels"),
             "sigma": Param("float", 1.0, 0.1, 1.0,
                            help="Blur σ drawn uniformly from 0 to sigma pixels, one σ per "
                                 "batch (Keras caps it at 1)"),
         }),
         "erasing": Op("RandomErasing", "Random erasing", {
-            "probability": Param("float", 0.5, 0.0, 1.0,
-                                 help="Each image gets a box erased with this probability"),
+            "probability": _fraction(0.5, 1.0,
+                                     "Each image gets a box erased with this probability"),
             "scale": Param("range", (0.02, 0.2), 0.0, 1.0,
                            help="Erased area drawn from low to high, as a fraction of the image"),
         }),

@@ -33,6 +33,7 @@ from pathlib import Path
 from cvlab import lazy_tf
 from cvlab.data import animal_mnist
 from cvlab.errors import CvlabError
+from cvlab.experiments.fitting import compile_classifier, watch
 from cvlab.experiments.machine import machine
 from cvlab.jobs import protocol
 from cvlab.profile import profile
@@ -216,46 +217,34 @@ def _train(network, record: dict, tracker: _Tracker, cost: float, train, val) ->
     model = build_model(network)
     tracker.gradients.append({"family": record["family"], "depth": record["depth"],
                               **initial_gradients(model, *train, s.batch_size)})
-    optimizer = (keras.optimizers.SGD(s.learning_rate, momentum=0.9) if s.optimizer == "sgd"
-                 else keras.optimizers.Adam(s.learning_rate))
-    model.compile(optimizer, keras.losses.SparseCategoricalCrossentropy(),
-                  metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
-                  jit_compile=False)
+    compile_classifier(model, keras.optimizers.SGD(s.learning_rate, momentum=0.9)
+                       if s.optimizer == "sgd" else keras.optimizers.Adam(s.learning_rate))
     steps = math.ceil(len(train[1]) / s.batch_size)
     label = f"{record['family']}-{record['depth']}"
 
-    class Watch(keras.callbacks.Callback):
-        """Stop checks and progress every few batches; the curves at every epoch's end."""
-
-        def __init__(self):
-            super().__init__()
-            self.epoch = 0
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.epoch = epoch
-
-        def on_epoch_end(self, epoch, logs=None):
-            record["train_error"].append(round(1.0 - float(logs["accuracy"]), 5))
-            record["val_error"].append(round(1.0 - float(logs["val_accuracy"]), 5))
-            done = tracker.done_cost + cost * (epoch + 1)
+    def on_batch(epoch: int, batch: int) -> None:
+        """Stop checks and progress every few batches."""
+        if tracker.stop_requested():
+            raise Stopped
+        if (batch + 1) % 2 == 0 or batch + 1 == steps:
+            done = tracker.done_cost + cost * (epoch + (batch + 1) / steps)
             tracker.report(done / tracker.total_cost,
-                           f"{label}: epoch {epoch + 1}/{s.epochs}, training error "
-                           f"{record['train_error'][-1]:.3f}", record, final=True)
+                           f"{label}: epoch {epoch + 1}/{s.epochs}, batch {batch + 1}/{steps}",
+                           record)
 
-        def on_train_batch_end(self, batch, logs=None):
-            if tracker.stop_requested():
-                self.model.stop_training = True
-                raise Stopped
-            done = tracker.done_cost + cost * (self.epoch + (batch + 1) / steps)
-            if (batch + 1) % 2 == 0 or batch + 1 == steps:
-                tracker.report(done / tracker.total_cost,
-                               f"{label}: epoch {self.epoch + 1}/{s.epochs}, "
-                               f"batch {batch + 1}/{steps}", record)
+    def on_epoch(epoch: int, logs: dict) -> None:
+        """The curves at every epoch's end."""
+        record["train_error"].append(round(1.0 - float(logs["accuracy"]), 5))
+        record["val_error"].append(round(1.0 - float(logs["val_accuracy"]), 5))
+        done = tracker.done_cost + cost * (epoch + 1)
+        tracker.report(done / tracker.total_cost,
+                       f"{label}: epoch {epoch + 1}/{s.epochs}, training error "
+                       f"{record['train_error'][-1]:.3f}", record, final=True)
 
-    watch = Watch()
     try:
         model.fit(train[0], train[1], batch_size=s.batch_size, epochs=s.epochs, verbose=0,
-                  shuffle=True, validation_data=val, callbacks=[watch])
+                  shuffle=True, validation_data=val,
+                  callbacks=[watch(on_batch, on_epoch)])
     finally:
         keras.backend.clear_session()
 

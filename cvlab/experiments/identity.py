@@ -27,6 +27,7 @@ import numpy as np
 from cvlab import lazy_tf
 from cvlab.data import animal_mnist
 from cvlab.errors import CvlabError
+from cvlab.experiments.fitting import compile_classifier, watch
 from cvlab.experiments.machine import machine
 from cvlab.jobs import protocol
 from cvlab.zoo.graph import GraphBuilder, Network
@@ -147,36 +148,24 @@ def _train(x, y, decay: float, epochs: int, learning_rate: float, seed: int, rep
         run["bias_norm"].append(float(np.linalg.norm(last.bias.numpy())))
         run["distance_from_identity"].append(float(np.linalg.norm(out - a) / np.linalg.norm(a)))
 
-    class Watch(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.epoch = 0
+    def on_batch(epoch: int, batch: int) -> bool:
+        step = epoch * steps + batch + 1
+        if step % every == 0 or batch + 1 == steps:
+            sample(step)
+        run["stopped"] = run["stopped"] or should_stop()
+        report(step / (epochs * steps), f"weight decay {decay:g}: epoch "
+               f"{epoch + 1}/{epochs}, batch {batch + 1}/{steps}")
+        return run["stopped"]
 
-        def on_epoch_begin(self, epoch, logs=None):
-            self.epoch = epoch
+    def on_epoch(epoch: int, logs: dict) -> None:
+        run["train_error"].append(round(1.0 - float(logs["accuracy"]), 5))
 
-        def on_train_batch_end(self, batch, logs=None):
-            step = self.epoch * steps + batch + 1
-            if step % every == 0 or batch + 1 == steps:
-                sample(step)
-            if should_stop():
-                run["stopped"] = True
-                self.model.stop_training = True
-            report(step / (epochs * steps), f"weight decay {decay:g}: epoch "
-                   f"{self.epoch + 1}/{epochs}, batch {batch + 1}/{steps}")
-
-        def on_epoch_end(self, epoch, logs=None):
-            run["train_error"].append(round(1.0 - float(logs["accuracy"]), 5))
-
-    model.compile(keras.optimizers.SGD(learning_rate, momentum=0.9,
-                                       weight_decay=decay or None),
-                  keras.losses.SparseCategoricalCrossentropy(),
-                  metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
-                  jit_compile=False)
+    compile_classifier(model, keras.optimizers.SGD(learning_rate, momentum=0.9,
+                                                   weight_decay=decay or None))
     sample(0)
     try:
         model.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=0,
-                  callbacks=[Watch()])
+                  callbacks=[watch(on_batch, on_epoch)])
     finally:
         keras.backend.clear_session()
     return run
