@@ -47,12 +47,15 @@ def module_bars(branches: Sequence[ModuleBranch]) -> go.Figure:
         for col, value in enumerate((b.channels, b.params, b.macs), 1):
             fig.add_trace(go.Bar(x=["module"], y=[value], name=f"{b.name} branch",
                                  marker_color=color, legendgroup=b.name, showlegend=col == 1,
-                                 text=[f"{value:,}"], hovertemplate=f"{b.name}: %{{y:,}}"
-                                 "<extra></extra>"), row=1, col=col)
+                                 text=[f"{value:,}"], textposition="inside",
+                                 hovertemplate=f"{b.name}: %{{y:,}}<extra></extra>"),
+                          row=1, col=col)
     fig.update_yaxes(title_text="channels", row=1, col=1)
     fig.update_yaxes(title_text="parameters", row=1, col=2)
     fig.update_yaxes(title_text="MACs", row=1, col=3)
+    # A segment too thin for its number shows it on hover only, never cut off at the top.
     fig.update_layout(**_LAYOUT, barmode="stack", height=400,
+                      uniformtext={"minsize": 9, "mode": "hide"},
                       legend={"orientation": "h", "y": -0.12})
     return fig
 
