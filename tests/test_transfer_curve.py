@@ -1,4 +1,4 @@
-"""The data-size experiment: a tiny real job (2 modes × 2 amounts) and its test split."""
+"""The data-size experiment: a tiny real job (frozen at 2 amounts) and its test split."""
 
 import json
 import subprocess
@@ -48,14 +48,19 @@ def test_tiny_curve_tests_every_run_on_one_unseen_split(tmp_path, monkeypatch):
     image_batches, read_images = trainer.image_batches, evaluation.read_images
     monkeypatch.setattr(trainer, "image_batches", spy_batches)
     monkeypatch.setattr(evaluation, "read_images", spy_read)
-    plan = CurvePlan(str(data), (2, 4), ("frozen", "scratch"), epochs=1, image_size=32,
-                     batch_size=8)
+    # Points run amount by amount, every mode at each (checked without training); the
+    # runs themselves are frozen only: a MobileNetV2 trained from scratch costs about 25 s
+    # on a 2-core CPU, and test_train_cli trains one.
+    grid = CurvePlan(str(data), (2, 4), ("frozen", "scratch"), epochs=1, image_size=32)
+    assert [(m, n) for m, n, _ in grid.configs()] == [
+        ("frozen", 2), ("scratch", 2), ("frozen", 4), ("scratch", 4)]
+    plan = CurvePlan(str(data), (2, 4), ("frozen",), epochs=1, image_size=32, batch_size=8)
     result = run_curve(plan, tmp_path / "job")
 
     assert tuple(result) == transfer_curve.RESULT_KEYS
     assert result["classes"] == ["blue", "green", "red"] and result["test_images"] == 6
     assert [(p["mode"], p["per_class"]) for p in result["points"]] == [
-        ("frozen", 2), ("scratch", 2), ("frozen", 4), ("scratch", 4)]
+        ("frozen", 2), ("frozen", 4)]
     for point in result["points"]:
         assert tuple(point) == transfer_curve.POINT_KEYS
         low, high = point["ci"]
@@ -63,18 +68,17 @@ def test_tiny_curve_tests_every_run_on_one_unseen_split(tmp_path, monkeypatch):
     assert protocol.read_result(tmp_path / "job") == json.loads(json.dumps(result))
     assert protocol.read_progress(tmp_path / "job")["fraction"] == 1.0
 
-    runs = [read_run(tmp_path / "job" / "runs" / f"{m}-{n}") for n in (2, 4)
-            for m in ("frozen", "scratch")]
+    runs = [read_run(tmp_path / "job" / "runs" / f"frozen-{n}") for n in (2, 4)]
     test = {str(p) for p, _ in runs[0].split["test"]}
     assert len(test) == 6
-    for run, per_class in zip(runs, (2, 2, 4, 4), strict=True):
+    for run, per_class in zip(runs, (2, 4), strict=True):
         train, val = ({str(p) for p, _ in run.split[k]} for k in ("train", "val"))
         assert {str(p) for p, _ in run.split["test"]} == test  # one test split for all
         assert not (train & val) and not (train & test) and not (val & test)
         assert len(train) == 3 * per_class
     first_two = {str(p) for p, _ in runs[0].split["train"]}
-    assert first_two < {str(p) for p, _ in runs[2].split["train"]}  # nested samples
+    assert first_two < {str(p) for p, _ in runs[1].split["train"]}  # nested samples
     # The trainer never built a dataset holding a test image; only evaluation read them,
     # and it read exactly the test split.
     assert all(not (paths & test) for kind, paths in reads if kind == "train")
-    assert [paths for kind, paths in reads if kind == "test"] == [test] * 4
+    assert [paths for kind, paths in reads if kind == "test"] == [test] * 2
