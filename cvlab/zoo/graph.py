@@ -300,7 +300,7 @@ class GraphBuilder:
     def _add(self, name: str, op: str, inputs: tuple[str, ...], **attrs: Any) -> str:
         if name in self._shapes:
             raise ValueError(f"Duplicate layer name in {self.name!r}. Received: {name!r}")
-        unknown = set(inputs) - set(self._shapes)
+        unknown = {i for i in inputs if i not in self._shapes}  # O(inputs), not O(graph)
         if unknown:
             raise ValueError(f"Layer {name!r} reads undefined inputs. Received: {sorted(unknown)}")
         spec = LAYER_OPS[op]
