@@ -16,7 +16,7 @@ from cvlab.jobs import queue
 from cvlab.jobs.record import Job, write_job
 from cvlab.train.base_layers import trainable_params
 from cvlab.train.runs import read_run
-from ui.run_compare import test_report as stored_test_report
+from ui.run_compare import stored_test_report
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "transfer_lab.py")
 

@@ -38,7 +38,7 @@ def run_name(record: RunRecord) -> str:
     return f"{experiment.name}/{record.path.name}" if inside else record.path.name
 
 
-def test_report(record: RunRecord) -> dict | None:
+def stored_test_report(record: RunRecord) -> dict | None:
     """The run's stored single-crop report on its test split, if one was made."""
     try:
         report = json.loads((record.path / METRICS).read_text())
@@ -50,7 +50,7 @@ def test_report(record: RunRecord) -> dict | None:
 def evaluate_missing(records: list[RunRecord]) -> None:
     from cvlab.evaluate import evaluate
 
-    todo = [r for r in records if test_report(r) is None]
+    todo = [r for r in records if stored_test_report(r) is None]
     if not todo:
         return
     bar = st.progress(0.0, text="Testing runs…")
@@ -74,7 +74,7 @@ def compare(records: list[RunRecord]) -> None:
         return
     st.plotly_chart(runs_overlay([(run_name(r), r.history) for r in chosen]), width="stretch",
                     key="compare_chart")
-    untested = [r for r in chosen if test_report(r) is None]
+    untested = [r for r in chosen if stored_test_report(r) is None]
     if untested and st.button(f"Test {len(untested)} run(s) on their test split",
                               key="compare_test"):
         evaluate_missing(untested)
@@ -82,7 +82,7 @@ def compare(records: list[RunRecord]) -> None:
 
 
 def _row(record: RunRecord) -> dict:
-    config, report = record.config, test_report(record)
+    config, report = record.config, stored_test_report(record)
     single = (report or {}).get("single")
     sample = config.get("train_per_class")
     return {"run": run_name(record), "mode": config.get("mode"),
