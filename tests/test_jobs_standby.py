@@ -77,6 +77,7 @@ def test_a_dead_standby_is_passed_over_and_an_idle_one_retires(root, monkeypatch
     queue.warm_up(root)
     dead = _ready(root)
     os.kill(dead["pid"], signal.SIGKILL)
+    assert _gone(dead["pid"])  # a kill lands a moment later; until then it still looks alive
     monkeypatch.setenv("CVLAB_STANDBY", "0")  # only the job's own process from here on
     job = queue.submit("models", ["models"], "list the zoo", root)
     assert job.pid != dead["pid"]
