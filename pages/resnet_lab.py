@@ -40,7 +40,9 @@ st.markdown(
     "padding*). The zero-padding shortcut adds no parameters, so a plain net and a "
     "residual net built with it have exactly the same weights; only the wiring differs."
 )
-st.dataframe(shortcut_table(), hide_index=True, width="stretch")
+st.dataframe(shortcut_table(), hide_index=True, width="stretch",
+             column_config={c: st.column_config.NumberColumn(format="localized")
+                            for c in ("params", "MACs per image")})
 st.caption("Counted by the profiler from the zoo's one definition of each block (batch norm "
            "after every convolution; params include its moving statistics); the tests "
            "check each row against the Keras model built from the same definition.")

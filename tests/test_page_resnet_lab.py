@@ -68,3 +68,4 @@ def test_a_finished_experiment_is_shown_from_its_folder(data_dir):
     assert "plain 8" not in text  # one depth: no pair to compare, no verdict invented
     assert "Animal-MNIST" in text and result["machine"]["device"] in text
     assert f"in {result['seconds']:.0f} s" in text
+    assert f"resume:{job.id}" not in [b.key for b in at.button]  # finished: nothing to resume

@@ -140,13 +140,16 @@ def _controls(job: Job, resume_epochs: bool) -> None:
     elif job.status == "queued":
         if st.button("✖ Cancel", key=f"cancel:{job.id}"):
             _act(lambda: queue.cancel(job.id, root), "Taken out of the queue.")
-    elif job.status in ("stopped", "failed", "interrupted", "finished"):
-        left, right = st.columns([1, 3], vertical_alignment="bottom")
+    elif job.status in ("stopped", "failed", "interrupted") or (
+            job.status == "finished" and resume_epochs):  # a finished run can train on
         extra = None
         if resume_epochs:
+            left, right = st.columns([1, 3], vertical_alignment="bottom")
             extra = left.number_input("Extra epochs", 0, 500, 0 if job.status != "finished"
                                       else 2, key=f"resume_epochs:{job.id}",
                                       help="0 continues to the planned number of epochs.")
+        else:
+            right = st.container()
         if right.button("🔁 Resume", key=f"resume:{job.id}",
                         help="Continue from the last checkpoint, in the same run folder."):
             _act(lambda: queue.resume(job.id, int(extra) or None, root), "Resumed.")
