@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cvlab.errors import CvlabError
-from cvlab.jobs import protocol
 from ui import jobs
 from ui.layout import page_setup
 from ui.resnet_lab import (
@@ -14,11 +12,11 @@ from ui.resnet_lab import (
     degradation_result,
     degradation_settings,
     identity_result,
-    launch,
+    job_and_result,
     live_degradation,
     live_identity,
-    pick_past,
     shortcut_table,
+    start_button,
 )
 
 page_setup(
@@ -59,22 +57,10 @@ st.markdown(
 )
 jobs.warm_up()
 identity_job = jobs.current("identity")
-if st.button("▶ Run the identity demo", key="resnet_identity_start",
-             disabled=identity_job is not None and identity_job.active,
-             help="A job of about half a minute on a 2-core CPU."):
-    try:
-        launch("identity", ["experiment", "identity", "--out", "{job_dir}", "--json"],
-               "Identity demo")
-    except CvlabError as exc:
-        st.error(str(exc))
-    else:
-        st.rerun()
-pick_past("identity", identity_job)
-if identity_job is not None:
-    jobs.job_panel(identity_job, live_identity)
-    result = protocol.read_result(identity_job.dir)
-    if result is not None and not identity_job.active:
-        identity_result(result)
+start_button("identity", identity_job, "▶ Run the identity demo",
+             lambda: ["experiment", "identity", "--out", "{job_dir}", "--json"], "Identity demo",
+             help="A job of about half a minute on a 2-core CPU.")
+job_and_result("identity", identity_job, live_identity, identity_result)
 
 # 3. Degradation.
 st.header("3 · The degradation experiment")
@@ -99,18 +85,6 @@ st.markdown(
 degradation_job = jobs.current("degradation")
 with st.container(border=True):
     settings, title = degradation_settings()
-    if st.button("▶ Run the experiment", type="primary", key="resnet_degradation_start",
-                 disabled=degradation_job is not None and degradation_job.active):
-        try:
-            settings = settings.checked()
-            launch("degradation", degradation_argv(settings), title)
-        except CvlabError as exc:
-            st.error(str(exc))
-        else:
-            st.rerun()
-pick_past("degradation", degradation_job)
-if degradation_job is not None:
-    jobs.job_panel(degradation_job, live_degradation)
-    result = protocol.read_result(degradation_job.dir)
-    if result is not None and not degradation_job.active:
-        degradation_result(result)
+    start_button("degradation", degradation_job, "▶ Run the experiment",
+                 lambda: degradation_argv(settings.checked()), title, type="primary")
+job_and_result("degradation", degradation_job, live_degradation, degradation_result)

@@ -7,9 +7,12 @@ runs, everything from ``result.json`` once it has finished.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
+from cvlab.errors import CvlabError
 from cvlab.experiments import figures
 from cvlab.experiments.degradation import Settings, verdict
 from cvlab.jobs import protocol, queue
@@ -74,10 +77,33 @@ def degradation_argv(s: Settings) -> list[str]:
             str(s.train_per_class), "--out", "{job_dir}", "--json"]
 
 
-def launch(kind: str, argv: list[str], title: str) -> None:
-    """Queue the job (it may run again on its folder to continue after a stop)."""
-    job = queue.submit(kind, argv, title, resume_argv=argv)
-    jobs.remember(job)
+def start_button(kind: str, job: Job | None, label: str, argv: Callable[[], list[str]],
+                 title: str, **button) -> None:
+    """A button that queues ``python -m cvlab <argv()>`` as a job of ``kind`` (it may run
+    again on its folder to continue after a stop); disabled while ``job`` runs. A bad
+    setting (:class:`CvlabError` from ``argv``) is shown and queues nothing."""
+    if not st.button(label, key=f"resnet_{kind}_start", disabled=job is not None and job.active,
+                     **button):
+        return
+    try:
+        command = argv()
+        jobs.remember(queue.submit(kind, command, title, resume_argv=command))
+    except CvlabError as exc:
+        st.error(str(exc))
+    else:
+        st.rerun()
+
+
+def job_and_result(kind: str, job: Job | None, live: Callable[[Job], None],
+                   show: Callable[[dict], None]) -> None:
+    """Earlier runs to pick from, the job's live panel, and its result once it has ended."""
+    pick_past(kind, job)
+    if job is None:
+        return
+    jobs.job_panel(job, live)
+    result = protocol.read_result(job.dir)
+    if result is not None and not job.active:
+        show(result)
 
 
 def past_jobs(kind: str) -> list[Job]:
