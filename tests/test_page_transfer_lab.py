@@ -141,10 +141,12 @@ def test_launch_then_stop_an_experiment_job(data_dir, tmp_path):
     while queue.get(job.id).status == "queued" and time.monotonic() < deadline:
         time.sleep(0.5)
     at.run()
-    at.button(key=f"curve_stop:{job.id}").click().run()
+    at.button(key=f"stop:{job.id}").click().run()
     assert (job.dir / "STOP").exists()
     while queue.get(job.id).active and time.monotonic() < deadline + 120:
         time.sleep(0.5)
     assert queue.get(job.id).status == "stopped"
     at.run()
-    assert any("The experiment stopped" in w.value for w in at.warning)
+    assert any(c.value.startswith("stopped after 0 of 1 runs") for c in at.caption), \
+        [c.value for c in at.caption]
+    assert f"resume:{job.id}" not in [b.key for b in at.button]  # no resume command

@@ -19,6 +19,7 @@ import streamlit as st
 from cvlab.errors import CvlabError
 from cvlab.jobs import queue
 from cvlab.jobs.queue import Job
+from cvlab.jobs.resumable import resumable
 
 POLL_SECONDS = 1.0
 LOG_LINES = 15
@@ -140,8 +141,8 @@ def _controls(job: Job, resume_epochs: bool) -> None:
     elif job.status == "queued":
         if st.button("✖ Cancel", key=f"cancel:{job.id}"):
             _act(lambda: queue.cancel(job.id, root), "Taken out of the queue.")
-    elif job.status in ("stopped", "failed", "interrupted") or (
-            job.status == "finished" and resume_epochs):  # a finished run can train on
+    elif resumable(job) and (job.status in ("stopped", "failed", "interrupted") or (
+            job.status == "finished" and resume_epochs)):  # a finished run can train on
         extra = None
         if resume_epochs:
             left, right = st.columns([1, 3], vertical_alignment="bottom")

@@ -13,12 +13,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from cvlab.errors import CvlabError
 from cvlab.experiments.transfer_curve import ALL, CurvePlan
 from cvlab.jobs import protocol, queue
 from cvlab.jobs.queue import Job
 from cvlab.train.modes import MODES
 from cvlab.transfer_plots import transfer_curve
+from ui import jobs
 
 KIND = "transfer-curve"
 AMOUNTS = (5, 10, 25, 50, ALL)
@@ -67,35 +67,15 @@ def stored() -> list[Job]:
 
 
 def panel(job: Job) -> None:
-    """Status, progress and Stop while it runs (refreshing itself), then the plot."""
-    was_active = job.active
+    """The shared job panel (status, progress, Stop), with the curve drawn inside it as
+    soon as its first point is done."""
+    jobs.job_panel(job, _points)
 
-    @st.fragment(run_every=1.0 if was_active else None)
-    def live() -> None:
-        try:
-            now = queue.get(job.id)
-        except CvlabError as exc:
-            st.warning(str(exc))
-            return
-        progress = now.progress() or {"fraction": 0.0, "text": "starting"}
-        if now.status == "queued":
-            st.info(f"Queued (position {now.position}): it starts when a slot is free.")
-        elif now.status == "running":
-            st.progress(progress["fraction"], text=progress["text"])
-            if st.button("⏹ Stop after this batch", key=f"curve_stop:{now.id}"):
-                queue.stop(now.id)
-                st.toast("Stopping: finished points are kept.")
-        elif now.status == "failed":
-            st.error("The experiment failed: " + _last_error(now))
-        elif now.status != "finished":
-            st.warning(f"The experiment {now.status}: {progress['text']}.")
-        result = protocol.read_result(now.dir)
-        if result and result["points"]:
-            show(result)
-        if was_active and not now.active:
-            st.rerun(scope="app")
 
-    live()
+def _points(job: Job) -> None:
+    result = protocol.read_result(job.dir)
+    if result and result["points"]:
+        show(result)
 
 
 def show(result: dict) -> None:
@@ -110,9 +90,3 @@ def show(result: dict) -> None:
                f"point is tested on the same {result['test_images']} images that no run "
                "trained on or picked its best epoch with. Overlapping bars mean the data "
                "cannot tell those points apart.")
-
-
-def _last_error(job: Job) -> str:
-    lines = job.log_tail(40).strip().splitlines()
-    errors = [line for line in lines if line.startswith("error:")]
-    return (errors or lines or [f"exit code {job.exit_code}"])[-1]

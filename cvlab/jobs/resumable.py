@@ -11,6 +11,11 @@ from cvlab.jobs.record import LOG, RECORD, Job
 KEPT = (RECORD, LOG)  # a restart from nothing keeps the job's own record and log
 
 
+def resumable(job: Job) -> bool:
+    """Whether :func:`resume_argv` knows how ``job`` continues."""
+    return job.kind == "train" or bool(job.resume_argv)
+
+
 def resume_argv(job: Job, epochs: int | None) -> list[str]:
     """The argv that continues ``job``; ``epochs`` more epochs for a training run.
 
@@ -20,7 +25,7 @@ def resume_argv(job: Job, epochs: int | None) -> list[str]:
     """
     if job.kind == "train":
         return _train(job, epochs)
-    if job.resume_argv:
+    if resumable(job):
         return list(job.resume_argv)
     raise CvlabError(f"Received: resume for job {job.id} of kind {job.kind!r}; allowed: "
                      "training jobs, or jobs submitted with a resume command")
