@@ -1,8 +1,9 @@
-"""Run labels count epochs in words: "1 epoch", "2 epochs"."""
+"""Labels count in words: "1 epoch", "2 epochs" (run labels and job titles)."""
 
 from pathlib import Path
 
 from cvlab.train import RunRecord
+from ui.text import count
 from ui.training import run_label
 
 
@@ -14,3 +15,7 @@ def test_one_epoch_is_singular():
 
     assert label(1) == "r1 · 1 epoch · best val 50%"
     assert label(2) == "r1 · 2 epochs · best val 50%"
+
+
+def test_count_is_singular_for_one_only():
+    assert [count(n, "epoch") for n in (0, 1, 2)] == ["0 epochs", "1 epoch", "2 epochs"]

@@ -17,6 +17,11 @@ import re
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
 
+def count(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is 1: "1 epoch", "3 epochs"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def md(text: object) -> str:
     """``text`` as Markdown source that renders as exactly ``text`` (newlines → spaces)."""
     return _PUNCTUATION.sub(r"\\\1", " ".join(str(text).splitlines()))

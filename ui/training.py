@@ -29,7 +29,7 @@ from cvlab.train.device import detect
 from cvlab.train.modes import MODE_RECORDS
 from ui import jobs
 from ui.augment import SPEC_KEY
-from ui.text import md
+from ui.text import count, md
 
 SHOWN_RUN_KEY = "training_run"
 IMAGE_SIZES = (32, 64, 96, 128, 160, 192, 224)
@@ -145,7 +145,7 @@ def start(config: TrainConfig) -> Job:
         argv += ["--fine-tune-at", str(resolved.fine_tune_at)]
     if resolved.augment:
         argv += ["--augment", str(saved_spec(resolved.augment))]
-    title = f"{resolved.mode} on {Path(resolved.data_dir).name}, {resolved.epochs} epochs"
+    title = f"{resolved.mode} on {Path(resolved.data_dir).name}, {count(resolved.epochs, 'epoch')}"
     job = jobs.launch("train", [*argv, "--out", "{job_dir}"], title, runs_dir())
     st.session_state[SHOWN_RUN_KEY] = str(job.dir)
     return job
@@ -230,8 +230,7 @@ def run_label(record: RunRecord, status: str = "") -> str:
     epochs = sum(not e.get("partial") for e in record.history)
     partial = " + 1 partial" if any(e.get("partial") for e in record.history) else ""
     shown = f" · {status}" if status else ""
-    plural = "" if epochs == 1 else "s"
-    return f"{record.path.name}{shown} · {epochs} epoch{plural}{partial} · {score}"
+    return f"{record.path.name}{shown} · {count(epochs, 'epoch')}{partial} · {score}"
 
 
 def run_summary(record: RunRecord) -> None:

@@ -19,6 +19,7 @@ from cvlab.jobs.queue import Job
 from cvlab.train.modes import MODES
 from cvlab.transfer_plots import transfer_curve
 from ui import jobs
+from ui.text import count
 
 KIND = "transfer-curve"
 AMOUNTS = (5, 10, 25, 50, ALL)
@@ -55,7 +56,7 @@ def launch(dataset: Path, modes: list[str], amounts: list, epochs: int, size: in
             "--modes", ",".join(modes), "--epochs", str(epochs), "--image-size", str(size),
             "--seed", str(seed), "--out", queue.JOB_DIR]
     title = (f"transfer curve on {dataset.name}: {', '.join(modes)} × {amounts_text} per "
-             f"class, {epochs} epochs, {size} px")
+             f"class, {count(epochs, 'epoch')}, {size} px")
     job = queue.submit(KIND, argv, title)
     st.session_state[SHOWN_KEY] = job.id
     return job
