@@ -87,6 +87,7 @@ def test_a_stop_file_ends_the_run_and_keeps_what_finished(tmp_path):
     (["--depths", "8,x"], "--depths 8,x"),
     (["--epochs", "0"], "epochs=0"),
     (["--optimizer", "rmsprop"], "optimizer='rmsprop'"),
+    (["--schedule", "linear"], "schedule='linear'"),
     (["--per-class", "990"], "990 train + 50 validation"),
 ])
 def test_bad_arguments_exit_2_with_one_line(argv, message):
@@ -94,6 +95,20 @@ def test_bad_arguments_exit_2_with_one_line(argv, message):
     assert code == 2 and stdout == ""
     assert len(stderr.strip().splitlines()) == 1
     assert message in stderr and "allowed" in stderr
+
+
+@pytest.mark.slow
+def test_schedules_follow_their_stated_steps():
+    from cvlab.experiments.degradation import Settings, learning_rate
+
+    def rates(schedule, steps=(0, 49, 50, 74, 75, 99)):
+        rate = learning_rate(Settings(learning_rate=0.1, schedule=schedule), 100)
+        return [round(float(rate(step) if callable(rate) else rate), 6) for step in steps]
+
+    assert rates("step") == [0.1, 0.1, 0.01, 0.01, 0.001, 0.001]  # ÷10 at ½ and at ¾
+    assert rates("constant") == [0.1] * 6
+    cosine = rates("cosine", steps=(0, 50, 100))
+    assert cosine == [0.1, 0.05, 0.0]
 
 
 def test_verdict_compares_each_depth_with_the_next_deeper():

@@ -69,3 +69,26 @@ def test_a_finished_experiment_is_shown_from_its_folder(data_dir):
     assert "Animal-MNIST" in text and result["machine"]["device"] in text
     assert f"in {result['seconds']:.0f} s" in text
     assert f"resume:{job.id}" not in [b.key for b in at.button]  # finished: nothing to resume
+
+
+def test_he_et_al_recipe_reaches_the_command_line(data_dir, monkeypatch):
+    """The Optimizer choice travels into the job's command, and the CLI accepts it."""
+    from cvlab.cli import build_parser
+    from cvlab.errors import CvlabError
+
+    queued = []
+
+    def record(kind, argv, title, **_):
+        queued.append((kind, argv, title))
+        raise CvlabError("recorded, not run")
+
+    monkeypatch.setattr(queue, "submit", record)
+    at = open_page()
+    at.radio(key="resnet_recipe").set_value("he").run()
+    at.button(key="resnet_degradation_start").click().run()
+    (kind, argv, title), = queued
+    assert kind == "degradation" and "He et al." in title
+    args = build_parser().parse_args([a.replace("{job_dir}", "out") for a in argv])
+    assert (args.optimizer, args.learning_rate, args.schedule) == ("sgd", 0.05, "step")
+    assert args.depths == "8,20,56" and args.epochs == 8
+    assert "recorded, not run" in at.error[0].value

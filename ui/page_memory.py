@@ -18,7 +18,7 @@ KEPT = (
     # Architectures
     "explorer_source", "explorer_model", "explorer_stack", "explorer_rank", "explorer_alpha",
     "explorer_resolution_", "explorer_top", "explorer_aux", "compare_families",
-    "compare_latency_batch", "resnet_budget", "resnet_depths", "resnet_epochs_",
+    "compare_latency_batch", "resnet_budget", "resnet_recipe", "resnet_depths", "resnet_epochs_",
     "resnet_seed", "resnet_gradient_depth", "fm_source", "fm_photo", "fm_stage",
     # Cost labs
     "inc_demo_size", "inc_demo_channels", "inc_demo_filters", "inc_shrink_filters",

@@ -21,6 +21,7 @@ from cvlab.profile import profile
 from cvlab.report import shape_text
 from cvlab.zoo.residual import single_block
 from ui import jobs
+from ui.text import count
 
 DEPTH_CHOICES = (8, 14, 20, 26, 32, 44, 56, 110)
 BUDGETS = {
@@ -28,8 +29,15 @@ BUDGETS = {
     "longer": {"epochs": 24, "per_class": Settings().train_per_class},
 }
 BUDGET_TEXT = {"default": "Default: 8 epochs, about 5 minutes on an idle 2-core CPU",
-               "longer": "Longer: 24 epochs (3× the default), to give the deeper ResNet time "
-                         "to catch up"}
+               "longer": "Longer: 24 epochs, 3× the default's training time"}
+RECIPES = {
+    "adam": {"optimizer": "adam", "learning_rate": Settings().learning_rate,
+             "schedule": "cosine"},
+    "he": {"optimizer": "sgd", "learning_rate": 0.05, "schedule": "step"},
+}
+RECIPE_TEXT = {"adam": f"Adam at {Settings().learning_rate:g}, cosine decay to 0 (default)",
+               "he": "He et al.'s: SGD with momentum 0.9 at 0.05, ÷10 at half and at ¾ "
+                     "of the steps"}
 
 
 def shortcut_table() -> pd.DataFrame:
@@ -64,17 +72,22 @@ def degradation_settings() -> tuple[Settings, str]:
                                  key=f"resnet_epochs_{budget}")
     seed = right.number_input("Seed", 0, 10_000, 0, key="resnet_seed",
                               help="Picks the training images and the initial weights.")
+    recipe = st.radio("Optimizer", list(RECIPES), format_func=RECIPE_TEXT.get,
+                      horizontal=True, key="resnet_recipe")
     per_class = BUDGETS[budget]["per_class"]
-    settings = Settings(tuple(depths), int(epochs), int(seed), train_per_class=per_class)
-    title = (f"Degradation: depths {', '.join(map(str, sorted(depths)))} · {epochs} "
-             f"epoch{'s' if epochs != 1 else ''} · seed {seed}")
+    settings = Settings(tuple(depths), int(epochs), int(seed), train_per_class=per_class,
+                        **RECIPES[recipe])
+    title = (f"Degradation: depths {', '.join(map(str, sorted(depths)))} · "
+             f"{count(epochs, 'epoch')} · seed {seed}"
+             + (" · He et al.'s SGD" if recipe == "he" else ""))
     return settings, title
 
 
 def degradation_argv(s: Settings) -> list[str]:
     return ["experiment", "degradation", "--depths", ",".join(map(str, s.depths)),
             "--epochs", str(s.epochs), "--seed", str(s.seed), "--per-class",
-            str(s.train_per_class), "--out", "{job_dir}", "--json"]
+            str(s.train_per_class), "--optimizer", s.optimizer, "--learning-rate",
+            repr(s.learning_rate), "--schedule", s.schedule, "--out", "{job_dir}", "--json"]
 
 
 def start_button(kind: str, job: Job | None, label: str, argv: Callable[[], list[str]],
@@ -166,7 +179,9 @@ def settings_and_machine(result: dict) -> None:
     st.caption(
         f"{result['dataset']}: {images}"
         + (f", {s['image_size']}×{s['image_size']} px, batch {s['batch_size']}, "
-           f"{s['optimizer']} at learning rate {s['learning_rate']}, seed {s['seed']}"
+           f"{s['optimizer']} at learning rate {s['learning_rate']}"
+           + (f" ({s['schedule']} schedule)" if "schedule" in s else "")
+           + f", seed {s['seed']}"
            if "image_size" in s else "")
         + f" · ran on {m['device']} ({m['cpu']}, {m['cores']} cores, load average at the "
         f"start {m['load_average']}) in {result['seconds']:.0f} s "

@@ -18,7 +18,7 @@ def register(sub) -> None:
 
 
 def _degradation_parser(sub) -> None:
-    from cvlab.experiments.degradation import OPTIMIZERS, Settings
+    from cvlab.experiments.degradation import OPTIMIZERS, SCHEDULES, Settings
 
     d = Settings()
     p = sub.add_parser(
@@ -41,6 +41,9 @@ def _degradation_parser(sub) -> None:
                    help=f"default {d.learning_rate}")
     p.add_argument("--optimizer", default=d.optimizer,
                    help=f"{' | '.join(OPTIMIZERS)} (default {d.optimizer}; SGD has momentum 0.9)")
+    p.add_argument("--schedule", default=d.schedule,
+                   help=f"{' | '.join(SCHEDULES)} (default {d.schedule}; step divides the rate by "
+                   "10 after half the steps and again after three quarters, as He et al. did)")
     p.add_argument("--families", default="plain,residual", help="plain,residual (default both)")
     add_common(p)
     p.set_defaults(func=_run_degradation)
@@ -60,7 +63,8 @@ def _run_degradation(args) -> int:
     settings = Settings(_depths(args.depths), args.epochs, args.seed, args.per_class,
                         args.val_per_class, args.image_size, args.batch_size,
                         args.learning_rate, args.optimizer,
-                        tuple(f.strip() for f in args.families.split(",") if f.strip()))
+                        tuple(f.strip() for f in args.families.split(",") if f.strip()),
+                        args.schedule)
     settings = settings.checked()
     bar = Bar(sys.stderr)
     result = run(settings, job_dir=args.out, progress=bar)
