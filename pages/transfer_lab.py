@@ -11,7 +11,15 @@ from ui.confusion_cells import confusion_explorer
 from ui.fine_tune_picture import fine_tune_picture
 from ui.jobs import warm_up
 from ui.layout import page_setup
-from ui.run_compare import compare, evaluate_missing, lab_runs, run_name, stored_test_report, tricks
+from ui.run_compare import (
+    compare,
+    evaluate_missing,
+    lab_runs,
+    run_name,
+    stored_test_report,
+    tested_first,
+    tricks,
+)
 from ui.training import choose_dataset
 from ui.transfer_curve import controls, launch, panel, stored
 
@@ -73,11 +81,11 @@ st.header("10-crop and ensembles: gains and what they cost")
 tricks(records)
 
 st.header("Confusion matrix: click a cell")
-tested_first = sorted(records, key=lambda r: stored_test_report(r) is None)  # stable: keeps order
-by_path = {str(r.path): r for r in tested_first}
-chosen = st.selectbox("Run", list(by_path), key="cells_run",
+by_path = {str(r.path): r for r in tested_first(records)}
+newest = next(iter(by_path))
+chosen = st.selectbox("Run", list(by_path), key=f"cells_run:{newest}",  # newly tested: shown
                       format_func=lambda p: run_name(by_path[p]),
-                      help="Runs already tested on their test split come first.")
+                      help="Runs tested on their test split come first, the latest first.")
 record = by_path[chosen]
 report = stored_test_report(record)
 if report is None:

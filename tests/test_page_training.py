@@ -124,6 +124,27 @@ def test_a_job_found_running_elsewhere_stays_shown_once_it_stops(data_dir, tmp_p
     assert at.button(key="resume:0-other")
 
 
+def test_a_reload_opens_the_run_of_the_job_in_the_url(data_dir):
+    """A new session that finds its job through ``?train=`` shows that job's run under
+    Runs, as the session that started it did, not whichever run is newest."""
+    from evaluate_fakerun import build_run
+
+    shapes = write_shapes(data_dir / "shapes", per_class=6)
+    mine = build_run(data_dir / "runs" / "1-mine", shapes)
+    write_job(Job("1-mine", "train", "my run", ["train"], mine, status="finished",
+                  created=time.time() - 60, finished=time.time() - 30, exit_code=0))
+    newer = build_run(data_dir / "runs" / "2-newer", shapes, seed=1)
+    later = time.time() + 60
+    os.utime(newer / "config.json", (later, later))
+    at = AppTest.from_file(PAGE, default_timeout=300)
+    at.query_params["train"] = "1-mine"
+    at.run()
+    assert not at.exception
+    assert "my run" in markdown(at)
+    (picker,) = [b for b in at.selectbox if (b.key or "").startswith("run_pick:")]
+    assert Path(picker.value).name == "1-mine" and picker.options[0].startswith("2-newer")
+
+
 def test_train_evaluate_export_reload_then_resume_with_extra_epochs(data_dir, tmp_path):
     at = open_page(write_shapes(data_dir / "shapes"))
     job = start(at, epochs=2)

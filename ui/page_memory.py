@@ -37,7 +37,7 @@ KEPT = (
 #: Value widgets left to reset: choices among things that come and go (runs, photos,
 #: experiments, confusion cells) and choices that only make sense on the visit they
 #: were made (a held-out image, a Grad-CAM target).
-NOT_KEPT = ("train_dataset", "run_pick:", "cells_run", "curve_pick:", "compare_runs",
+NOT_KEPT = ("train_dataset", "run_pick:", "cells_run:", "curve_pick:", "compare_runs",
             "tricks_run", "tricks_members", "try_source", "try_image", "mistakes_heat",
             "fm_target:", "fm_run", "fm_held_out", "resnet_past_", "resume_epochs:",
             "cell_true", "cell_predicted")

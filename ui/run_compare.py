@@ -47,6 +47,20 @@ def stored_test_report(record: RunRecord) -> dict | None:
     return report if report.get("source", {}).get("subset") == "test" else None
 
 
+def tested_first(records: list[RunRecord]) -> list[RunRecord]:
+    """Runs with a stored test report, the most recently tested first, then the rest in
+    their given order."""
+    def tested_at(record: RunRecord) -> float:
+        try:
+            return (record.path / METRICS).stat().st_mtime
+        except OSError:
+            return 0.0
+
+    tested = [r for r in records if stored_test_report(r) is not None]
+    return (sorted(tested, key=tested_at, reverse=True)
+            + [r for r in records if stored_test_report(r) is None])
+
+
 def evaluate_missing(records: list[RunRecord]) -> None:
     from cvlab.evaluate import evaluate
 

@@ -161,8 +161,13 @@ def saved_spec(spec: dict) -> Path:
 
 
 def current_job() -> Job | None:
-    """The training job this session shows (see :func:`ui.jobs.current`)."""
-    return jobs.current("train", runs_dir())
+    """The training job this session shows (see :func:`ui.jobs.current`). A session that
+    found it through the URL (after a reload, in another tab) also opens its run below,
+    as the session that started it does."""
+    job = jobs.current("train", runs_dir())
+    if job is not None:
+        st.session_state.setdefault(SHOWN_RUN_KEY, str(job.dir))
+    return job
 
 
 def live_curves(job: Job) -> None:
