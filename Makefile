@@ -29,7 +29,7 @@ browser:
 
 test: $(STAMP) browser
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 bench: $(STAMP)
 	for f in bench/*.py; do $(PY) $$f || exit 1; done
