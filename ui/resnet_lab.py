@@ -24,18 +24,19 @@ from ui import jobs
 from ui.text import count
 
 DEPTH_CHOICES = (8, 14, 20, 26, 32, 44, 56, 110)
+DEFAULT = Settings()
 BUDGETS = {
-    "default": {"epochs": Settings().epochs, "per_class": Settings().train_per_class},
-    "longer": {"epochs": 24, "per_class": Settings().train_per_class},
+    "default": {"epochs": DEFAULT.epochs, "per_class": DEFAULT.train_per_class},
+    "longer": {"epochs": 24, "per_class": DEFAULT.train_per_class},
 }
 BUDGET_TEXT = {"default": "Default: 8 epochs, about 5 minutes on an idle 2-core CPU",
                "longer": "Longer: 24 epochs, 3× the default's training time"}
 RECIPES = {
-    "adam": {"optimizer": "adam", "learning_rate": Settings().learning_rate,
-             "schedule": "cosine"},
+    "default": {"optimizer": DEFAULT.optimizer, "learning_rate": DEFAULT.learning_rate,
+                "schedule": DEFAULT.schedule},
     "he": {"optimizer": "sgd", "learning_rate": 0.05, "schedule": "step"},
 }
-RECIPE_TEXT = {"adam": f"Adam at {Settings().learning_rate:g}, cosine decay to 0 (default)",
+RECIPE_TEXT = {"default": f"Adam at {DEFAULT.learning_rate:g}, cosine decay to 0 (default)",
                "he": "He et al.'s: SGD with momentum 0.9 at 0.05, ÷10 at half and at ¾ "
                      "of the steps"}
 

@@ -49,16 +49,18 @@ def stored_test_report(record: RunRecord) -> dict | None:
 
 def tested_first(records: list[RunRecord]) -> list[RunRecord]:
     """Runs with a stored test report, the most recently tested first, then the rest in
-    their given order."""
-    def tested_at(record: RunRecord) -> float:
-        try:
-            return (record.path / METRICS).stat().st_mtime
-        except OSError:
-            return 0.0
+    their given order. Each report is read once."""
+    tested, untested = [], []
+    for record in records:
+        (untested if stored_test_report(record) is None else tested).append(record)
+    return sorted(tested, key=_tested_at, reverse=True) + untested
 
-    tested = [r for r in records if stored_test_report(r) is not None]
-    return (sorted(tested, key=tested_at, reverse=True)
-            + [r for r in records if stored_test_report(r) is None])
+
+def _tested_at(record: RunRecord) -> float:
+    try:
+        return (record.path / METRICS).stat().st_mtime
+    except OSError:  # removed since it was read
+        return 0.0
 
 
 def evaluate_missing(records: list[RunRecord]) -> None:

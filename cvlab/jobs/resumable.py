@@ -25,7 +25,7 @@ def resume_argv(job: Job, epochs: int | None) -> list[str]:
     """
     if job.kind == "train":
         return _train(job, epochs)
-    if resumable(job):
+    if job.resume_argv:
         return list(job.resume_argv)
     raise CvlabError(f"Received: resume for job {job.id} of kind {job.kind!r}; allowed: "
                      "training jobs, or jobs submitted with a resume command")
