@@ -60,7 +60,7 @@ def gradient_norms(gradients: list[dict], depth: int) -> go.Figure:
     fig.update_layout(template=TEMPLATE, height=360, margin={"t": 40, "b": 10},
                       title=f"Gradient norm per layer at initialisation, depth {depth}",
                       xaxis_title="convolution (input → output)",
-                      yaxis_title="‖∂loss/∂W‖ (log scale)", yaxis_type="log", yaxis_dtick=1,
+                      yaxis_title="‖∂loss/∂W‖ (log scale)", yaxis_type="log",
                       legend={"orientation": "h", "y": -0.25})
     return fig
 
