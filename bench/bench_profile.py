@@ -53,8 +53,8 @@ def main() -> None:
                            capture_output=True, text=True, check=True)
     print(f"Explorer rendered 4 models; TensorFlow imported: {probe.stdout.strip()}")
 
-    from cvlab.build import build_model
-    from cvlab.keras_counts import keras_counts
+    from cvlab.keras.build import build_model
+    from cvlab.keras.counts import keras_counts
 
     build_model(zoo.get("lenet5"))  # pay TensorFlow's import outside the timings
     for name in KERAS_SAMPLE:

@@ -89,7 +89,7 @@ def measure(network: Network, key: str, title: str, batch: int,
     """Time ``network`` (random weights) at ``batch`` images; returns one row."""
     import numpy as np
 
-    from cvlab.build import build_model
+    from cvlab.keras.build import build_model
     from cvlab.lazy_tf import keras, tf
 
     k = keras()

@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass
 
 from cvlab.zoo.graph import Network, Node, Shape
 
+WEIGHT_LAYERS = ("conv", "dwconv", "dense")
+
 
 @dataclass(frozen=True)
 class LayerRecord:
@@ -76,6 +78,18 @@ class Profile:
     @property
     def output_shape(self) -> Shape:
         return self.layers[-1].output_shape
+
+    @property
+    def depth(self) -> int:
+        """Depth as the course counts it: the most weight layers (convolutions, depthwise
+        convolutions, dense layers; not pooling, batch norm, activations or additions) on
+        any path from input to output. VGG-16 is 16 deep, ResNet-152 152, GoogLeNet 22 and
+        LeNet-5 5, while their graphs hold many more nodes (VGG-16: 23; ResNet-152: 517)."""
+        depth: dict[str, int] = {}
+        for r in self.layers:                            # records are in topological order
+            before = max((depth[i] for i in r.inputs), default=0)
+            depth[r.name] = before + (r.kind in WEIGHT_LAYERS)
+        return max(depth.values())
 
     def by(self, key: str) -> dict[str, dict[str, int]]:
         """Params and MACs summed per ``"stage"`` or per ``"kind"``, in first-seen order."""

@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from cvlab import plots, zoo
+from cvlab import figures, zoo
 from cvlab.errors import CvlabError
 from cvlab.report import CONVENTION, short_count
-from cvlab.stack_examples import EXAMPLES
-from cvlab.teaching import FAMILY_NOTES, NOTE_CORRECTIONS
+from cvlab.zoo.stack_examples import EXAMPLES
+from cvlab.zoo.teaching import FAMILY_NOTES, NOTE_CORRECTIONS
 from ui.cached import keras_check, stack_profile, zoo_profile
 from ui.layout import page_setup
 from ui.text import md
@@ -76,17 +76,17 @@ with st.expander("Where the course notes slip"):
     st.markdown("\n".join(f"- **{topic}** {fix}" for topic, fix in NOTE_CORRECTIONS))
 
 # 3. Shape flow: shrink space, grow channels.
-st.plotly_chart(plots.shape_flow(profile, title), width="stretch")
+st.plotly_chart(figures.shape_flow(profile, title), width="stretch")
 
 # 4. Where the parameters and the compute go.
 by_stage, by_kind, heaviest = st.tabs(["By branch" if family == "Custom" else "By stage",
                                       "By layer kind", "Heaviest layers"])
-by_stage.plotly_chart(plots.breakdown(profile, "stage", title), width="stretch")
-by_kind.plotly_chart(plots.breakdown(profile, "kind", title), width="stretch")
+by_stage.plotly_chart(figures.breakdown(profile, "stage", title), width="stretch")
+by_kind.plotly_chart(figures.breakdown(profile, "kind", title), width="stretch")
 with heaviest:
     metric = st.radio("Rank by", ["macs", "params"], horizontal=True, key="explorer_rank",
                       format_func={"macs": "MACs", "params": "parameters"}.get)
-    st.plotly_chart(plots.per_layer(profile, metric, title=title), width="stretch")
+    st.plotly_chart(figures.per_layer(profile, metric, title=title), width="stretch")
 
 # 5. The per-layer table.
 st.subheader("Layer by layer")

@@ -16,7 +16,7 @@ from cvlab.data.images import MAX_PIXELS, load_resized
 from cvlab.data.scan import ScanReport, tree_stamp
 from cvlab.data.uploads import extract_zip, upload_folder
 from cvlab.errors import CvlabError
-from cvlab.plots import label
+from cvlab.figures import label
 from ui import messages
 from ui.layout import page_setup
 from ui.text import md

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from cvlab import plots
+from cvlab import figures
 from cvlab.augment.photos import PHOTOS, load_photo
 from cvlab.data.images import IMAGE_EXTENSIONS, Rejected, decode
 from cvlab.data.roots import resolve_allowed
@@ -85,7 +85,7 @@ left, middle, right = st.columns([1, 1, 1.3])
 left.image(pixels, caption=f"{label}, as the model sees it (224×224)", width="stretch")
 middle.image(heat["png"], width="stretch",
              caption=f"Grad-CAM for “{heat['class']}” ({heat['probability']:.1%})")
-right.plotly_chart(plots.top_k(top, "Top-5 ImageNet classes"), width="stretch")
+right.plotly_chart(figures.top_k(top, "Top-5 ImageNet classes"), width="stretch")
 if heat["empty"]:
     st.info(f"No region raises the score of “{heat['class']}”: the map is empty, not noise.")
 st.caption(

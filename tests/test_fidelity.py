@@ -6,10 +6,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cvlab import zoo
-from cvlab.depth import weight_depth
 from cvlab.profile import profile
-from cvlab.teaching import FAMILY_NOTES, NOTE_CORRECTIONS
 from cvlab.zoo.classic import alexnet
+from cvlab.zoo.teaching import FAMILY_NOTES, NOTE_CORRECTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPARE_TEXT = (ROOT / "pages" / "compare_models.py").read_text()
@@ -26,7 +25,7 @@ def p(name, **options):
     ("googlenet", 22, 83), ("mobilenet_v1", 28, 91)])
 def test_depth_counts_weight_layers_on_the_longest_path(name, depth, nodes):
     prof = p(name)
-    assert (weight_depth(prof), len(prof.layers)) == (depth, nodes)
+    assert (prof.depth, len(prof.layers)) == (depth, nodes)
 
 
 def test_explorer_shows_depth_and_node_count_apart():
@@ -125,7 +124,7 @@ def test_other_quoted_numbers():
 
 @pytest.mark.slow
 def test_keras_counts_a_grouped_conv_like_the_profiler():
-    from cvlab.build import build_model
+    from cvlab.keras.build import build_model
     from cvlab.zoo.graph import GraphBuilder
 
     g = GraphBuilder("grouped", "Custom", (9, 9, 4))

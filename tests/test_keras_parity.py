@@ -39,7 +39,7 @@ def _fresh_keras_session():
 
 @pytest.mark.parametrize("case", APPLICATION_CASES, ids=_case_id)
 def test_profile_equals_keras_applications(case):
-    from cvlab.keras_counts import keras_application, keras_counts
+    from cvlab.keras.counts import keras_application, keras_counts
 
     name, options = case
     resolved = zoo.resolve_options(name, **options)
@@ -55,8 +55,8 @@ def test_profile_equals_keras_applications(case):
 
 @pytest.mark.parametrize("name", zoo.names())
 def test_our_keras_builder_agrees_with_the_profile(name):
-    from cvlab.build import build_model
-    from cvlab.keras_counts import keras_counts
+    from cvlab.keras.build import build_model
+    from cvlab.keras.counts import keras_counts
 
     options = {"aux": True} if name == "googlenet" else {}
     if name.startswith("efficientnet_b") and name[-1] in "4567":

@@ -7,10 +7,10 @@ import sys
 import numpy as np
 import pytest
 
-from cvlab import scaling
 from cvlab.labs import compound, inception, separable
-from cvlab.stack_examples import EXAMPLES
+from cvlab.zoo import scaling
 from cvlab.zoo.efficientnet import VARIANTS
+from cvlab.zoo.stack_examples import EXAMPLES
 
 
 def cli_profile(text):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from evaluate_fakerun import build_run, write_shapes
+from rendered import rendered
 from streamlit.testing.v1 import AppTest
 
 from cvlab.evaluate.metrics import cell_images
@@ -115,7 +116,7 @@ def test_runs_compared_tricks_and_confusion_cells(data_dir):
         at.selectbox(key="cell_predicted").set_value(predicted).run()
         expected = cell_images(report["single"], true, predicted)
         assert len(expected) == matrix[names.index(true)][names.index(predicted)]
-        captions = [img.caption for strip in at.get("image") for img in strip.proto.imgs]
+        captions = [rendered(img.caption) for strip in at.get("image") for img in strip.proto.imgs]
         assert captions == [f"{Path(p['path']).name} · {p['confidence']:.0%}"
                             for p in expected]
 

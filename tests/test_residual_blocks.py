@@ -83,8 +83,8 @@ def test_resnet50_for_64x64x3_and_6_classes_has_the_courses_count():
 @pytest.mark.slow
 @pytest.mark.parametrize("case", BLOCK_CASES, ids=_block_id)
 def test_block_shapes_and_params_equal_keras(case, keras_session):
-    from cvlab.build import build_model
-    from cvlab.keras_counts import keras_counts
+    from cvlab.keras.build import build_model
+    from cvlab.keras.counts import keras_counts
 
     kind, shape, filters, stride, shortcut, bn = case
     network = single_block(kind, shape, filters, stride, shortcut, bn)
@@ -101,7 +101,7 @@ def test_block_shapes_and_params_equal_keras(case, keras_session):
 
 @pytest.mark.slow
 def test_zeropad_shortcut_is_subsampled_input_then_zeros(keras_session):
-    from cvlab.build import build_model
+    from cvlab.keras.build import build_model
 
     network = single_block(input_shape=(9, 9, 16), filters=32, stride=2, shortcut="zeropad")
     model = build_model(network)

@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from cvlab.profile import profile
-from cvlab.stack import StackSyntaxError, parse_stack
-from cvlab.stack_examples import EXAMPLES
+from cvlab.zoo.stack import StackSyntaxError, parse_stack
+from cvlab.zoo.stack_examples import EXAMPLES
 
 
 def totals(text):

@@ -142,7 +142,7 @@ def test_best_epoch_is_highest_accuracy_then_lowest_loss():
 
 
 def test_importing_the_trainer_does_not_import_tensorflow():
-    code = ("import sys, cvlab.train, cvlab.train.run, cvlab.commands.train; "
+    code = ("import sys, cvlab.train, cvlab.train.run, cvlab.cli.train; "
             "print('tensorflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)

@@ -8,8 +8,8 @@ import pytest
 from cvlab import zoo
 from cvlab.errors import CvlabError
 from cvlab.profile import profile
-from cvlab.stack import parse_stack
 from cvlab.zoo.graph import GraphBuilder
+from cvlab.zoo.stack import parse_stack
 
 
 def macs(name, **options):

@@ -10,7 +10,7 @@ import streamlit as st
 
 from cvlab import zoo
 from cvlab.profile import Profile, profile
-from cvlab.stack import parse_stack
+from cvlab.zoo.stack import parse_stack
 
 
 @st.cache_resource(show_spinner=False)
@@ -31,7 +31,7 @@ def all_profiles() -> dict[str, Profile]:
 @st.cache_data(show_spinner=False, max_entries=32)
 def keras_check(name: str, options: tuple) -> dict:
     """Build the network in Keras (and the keras.applications twin, if any) and count."""
-    from cvlab.keras_compare import compare_with_keras
+    from cvlab.keras.compare import compare_with_keras
 
     return compare_with_keras(name, **dict(options))
 

@@ -12,20 +12,23 @@ import streamlit as st
 
 from cvlab.data.images import load_resized
 from cvlab.evaluate.metrics import cell_images
-from cvlab.transfer_plots import clickable_confusion
+from cvlab.figures import clickable_confusion
+from ui.text import count as counted
+from ui.text import md
 
 TRUE_KEY, PREDICTED_KEY, APPLIED_KEY = "cell_true", "cell_predicted", "cell_applied"
 SHOWN = 48
 THUMB = 96
 
 
-def picked_from_chart(event) -> tuple[str, str] | None:
-    """The ``(true, predicted)`` cell a chart selection names, if any."""
+def picked_from_chart(event, names: list[str]) -> tuple[str, str] | None:
+    """The ``(true, predicted)`` class names of the cell a chart selection names, if any."""
     points = (event or {}).get("selection", {}).get("points", []) if event else []
     for point in points:
         data = point.get("customdata")
-        if data and len(data) == 2:
-            return str(data[0]), str(data[1])
+        if data and len(data) == 2 and all(
+                isinstance(i, int | float) and i == int(i) and 0 <= i < len(names) for i in data):
+            return names[int(data[0])], names[int(data[1])]
     return None
 
 
@@ -35,7 +38,7 @@ def confusion_explorer(report: dict, run_key: str) -> None:
     event = st.plotly_chart(clickable_confusion(single["confusion_matrix"], names),
                             width="stretch", on_select="rerun", selection_mode="points",
                             key=f"confusion:{run_key}")
-    clicked = picked_from_chart(event)
+    clicked = picked_from_chart(event, names)
     if clicked and clicked != st.session_state.get(APPLIED_KEY):
         st.session_state[APPLIED_KEY] = clicked
         st.session_state[TRUE_KEY], st.session_state[PREDICTED_KEY] = clicked
@@ -46,13 +49,13 @@ def confusion_explorer(report: dict, run_key: str) -> None:
     row = names.index(true)
     count = single["confusion_matrix"][row][names.index(predicted)]
     verdict = "correct" if true == predicted else "mistaken"
-    st.markdown(f"**{count} image(s)** of class *{true}* predicted as *{predicted}* "
-                f"({verdict}), most confident first:")
+    st.markdown(f"**{counted(count, 'image')}** of class *{md(true)}* predicted as "
+                f"*{md(predicted)}* ({verdict}), most confident first:")
     if not shown:
         st.caption("This cell is empty.")
         return
     st.image([load_resized(Path(p["path"]), (THUMB, THUMB)) for p in shown[:SHOWN]],
-             width=THUMB, caption=[f"{Path(p['path']).name} · {p['confidence']:.0%}"
+             width=THUMB, caption=[md(f"{Path(p['path']).name} · {p['confidence']:.0%}")
                                    for p in shown[:SHOWN]])
     if len(shown) > SHOWN:
         st.caption(f"…and {len(shown) - SHOWN} more.")

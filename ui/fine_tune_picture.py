@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from cvlab.figures import block_diagram
 from cvlab.train.base_layers import base_layers, blocks, layer_trains, trainable_params
 from cvlab.train.config import DEFAULT_FINE_TUNE_AT
-from cvlab.transfer_plots import block_diagram
 
 LAYOUT_TEXT = {"torch": "torchvision weights (the bundled ones)",
                "keras": "Keras Applications weights"}

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cvlab.labs import compound, figures, inception, separable
+from cvlab import figures
+from cvlab.labs import compound, inception, separable
 
 _cache = st.cache_resource(show_spinner=False, max_entries=512)
 

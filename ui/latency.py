@@ -14,9 +14,9 @@ import streamlit as st
 
 from cvlab import latency
 from cvlab.errors import CvlabError
+from cvlab.figures import MAC_COLOR, TEMPLATE
 from cvlab.jobs import queue
 from cvlab.labs.separable import SeparableCost
-from cvlab.plots import MAC_COLOR, TEMPLATE
 
 
 def launch(argv: list[str], title: str, session_key: str) -> None:

@@ -12,8 +12,8 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from cvlab import figures
 from cvlab.errors import CvlabError
-from cvlab.experiments import figures
 from cvlab.experiments.degradation import Settings, verdict
 from cvlab.jobs import protocol, queue
 from cvlab.jobs.queue import Job

@@ -15,10 +15,10 @@ import streamlit as st
 
 from cvlab.errors import CvlabError
 from cvlab.evaluate.metrics import excludes_zero
+from cvlab.figures import runs_overlay
 from cvlab.jobs.record import RECORD
 from cvlab.report import short_count
 from cvlab.train import RunRecord, list_runs
-from cvlab.transfer_plots import runs_overlay
 from ui.training import known_runs
 from ui.transfer_curve import stored
 

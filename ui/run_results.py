@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from cvlab import plots
+from cvlab import figures
 from cvlab.data.images import load_resized
 from cvlab.data.uploads import safe_name
 from cvlab.errors import CvlabError
@@ -87,7 +87,7 @@ def evaluation(record: RunRecord) -> None:
                 + ("" if gain_low > 0 or gain_high < 0 else
                    " The gain is not distinguishable from noise on these images."))
     left, right = st.columns(2)
-    left.plotly_chart(plots.confusion(single["confusion_matrix"], report["class_names"]),
+    left.plotly_chart(figures.confusion(single["confusion_matrix"], report["class_names"]),
                       width="stretch")
     right.table(per_class_table(single["per_class"]))
     wrong = single["misclassified"][:MISCLASSIFIED_SHOWN]
@@ -158,7 +158,7 @@ def try_it(record: RunRecord) -> None:
     for name, image, top in shown:
         left, right = st.columns([1, 3])
         left.image(image, caption=md(name))
-        right.plotly_chart(plots.top_k(top), width="stretch")
+        right.plotly_chart(figures.top_k(top), width="stretch")
     for name, reason in unreadable:
         st.warning(md(f"Skipped {name}: {reason}"))
     try_it_heat(record, files)

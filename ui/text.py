@@ -7,7 +7,7 @@ captions, ``st.write`` of a string, ``st.table`` cells and widget labels: links,
 ``:emoji:`` directives. :func:`md` backslash-escapes every ASCII punctuation character,
 which CommonMark then shows as the character itself, so a class folder named
 ``[x](https:evil.example)`` reads as exactly that. Plotly's labels are HTML instead; see
-:func:`cvlab.plots.label`. Selectbox options and ``st.dataframe`` cells are plain text.
+:func:`cvlab.figures.label`. Selectbox options and ``st.dataframe`` cells are plain text.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from cvlab import plots, zoo
+from cvlab import figures, zoo
 from cvlab.atomic import write_bytes
 from cvlab.augment.spec import OPS, default_spec, spec_from_json, spec_to_dict
 from cvlab.data import SAMPLES, app_data_dir, data_roots, ensure_sample
@@ -191,7 +191,7 @@ def history_figure(record: RunRecord):
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _history_figure(path: str, stamp: int):
-    return plots.history(json.loads(Path(path).read_text()))
+    return figures.history(json.loads(Path(path).read_text()))
 
 
 def run_status(record: RunRecord, listed: dict[str, Job]) -> str:

@@ -1,4 +1,4 @@
-"""The data-size experiment on a page: its controls, the job that runs it, its stored plots.
+"""The data-size experiment on a page: its controls, the job that runs it, its stored figures.
 
 Each experiment is a ``transfer-curve`` job in the server's queue (:mod:`cvlab.jobs.queue`):
 ``python -m cvlab experiment transfer-curve … --out <job folder>``, writing only to its
@@ -14,10 +14,10 @@ import pandas as pd
 import streamlit as st
 
 from cvlab.experiments.transfer_curve import ALL, CurvePlan
+from cvlab.figures import transfer_curve
 from cvlab.jobs import protocol, queue
 from cvlab.jobs.queue import Job
 from cvlab.train.modes import MODES
-from cvlab.transfer_plots import transfer_curve
 from ui import jobs
 from ui.text import count
 

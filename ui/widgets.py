@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from cvlab import zoo
-from cvlab.depth import weight_depth
 from cvlab.profile import Profile
 from cvlab.report import shape_text, short_count
 
@@ -45,7 +44,7 @@ def totals(p: Profile) -> None:
     cols[1].metric("Trainable", short_count(p.trainable_params),
                    help=f"{p.trainable_params:,}; the rest are batch-norm moving statistics")
     cols[2].metric("MACs per image", short_count(p.macs), help=f"{p.macs:,} multiply-accumulates")
-    cols[3].metric("Depth (weight layers)", f"{weight_depth(p)}",
+    cols[3].metric("Depth (weight layers)", f"{p.depth}",
                    help="Convolution, depthwise and dense layers on the longest path from "
                         "input to output: the depth papers and the course quote.")
     cols[4].metric("Graph nodes", f"{len(p.layers)}",

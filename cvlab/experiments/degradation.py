@@ -217,7 +217,7 @@ def initial_gradients(model, x, y, batch_size: int) -> dict:
 
 def _train(network, record: dict, tracker: _Tracker, cost: float, train, val) -> None:
     keras = lazy_tf.keras()
-    from cvlab.build import build_model
+    from cvlab.keras.build import build_model
 
     s = tracker.settings
     keras.utils.set_random_seed(s.seed)

@@ -55,7 +55,7 @@ def demo_network(batch_norm: bool = False, size: int = 28) -> Network:
 def identity_check(seed: int = 0, images: int = 8) -> dict:
     """Block output against block input, before and after zeroing the block's last layer."""
     keras = lazy_tf.keras()
-    from cvlab.build import build_model
+    from cvlab.keras.build import build_model
 
     (x, y), _ = animal_mnist.subset(1, 1, seed)
     x = x[:images]
@@ -127,7 +127,7 @@ def weight_decay_run(epochs: int = 4, weight_decay: float = 0.02, learning_rate:
 def _train(x, y, decay: float, epochs: int, learning_rate: float, seed: int, report,
            should_stop) -> dict:
     keras = lazy_tf.keras()
-    from cvlab.build import build_model
+    from cvlab.keras.build import build_model
 
     keras.utils.set_random_seed(seed)
     model = build_model(demo_network())

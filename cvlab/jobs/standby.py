@@ -37,7 +37,7 @@ from cvlab.jobs.record import LOG, Job, process_start
 FOLDER = ".standby"
 POLL_SECONDS = 0.05
 DEFAULT_IDLE_SECONDS = 1800.0
-WARM_IMPORTS = ("tensorflow", "keras", "cvlab.cli", "cvlab.commands.train", "cvlab.train.run")
+WARM_IMPORTS = ("tensorflow", "keras", "cvlab.cli", "cvlab.cli.train", "cvlab.train.run")
 
 
 def wanted() -> int:

@@ -12,8 +12,8 @@ from functools import lru_cache
 
 from cvlab import zoo
 from cvlab.profile import Profile, profile
-from cvlab.scaling import compound_coefficients, round_repeats
 from cvlab.zoo.efficientnet import B0_STAGES, VARIANTS, scaled_efficientnet
+from cvlab.zoo.scaling import compound_coefficients, round_repeats
 
 ALPHA, BETA, GAMMA = 1.2, 1.1, 1.15
 BASE_RESOLUTION = 224

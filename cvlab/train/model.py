@@ -78,7 +78,7 @@ def zoo_classifier(name: str, source: WeightsSource, image_size: int,
     """Preprocessing → the zoo's ``name`` with its own classifier for ``classes``, random
     weights. ``base`` is the whole zoo network; it has no separate features or head."""
     from cvlab import zoo
-    from cvlab.build import build_model
+    from cvlab.keras.build import build_model
 
     k = keras()
     network = build_model(zoo.get(name, resolution=image_size, classes=classes))

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cvlab import zoo
-from cvlab.build import build_model
 from cvlab.errors import CvlabError
+from cvlab.keras.build import build_model
 from cvlab.weights import sources
 from cvlab.weights.convert import assign_by_name
 from cvlab.weights.preprocess import preprocess

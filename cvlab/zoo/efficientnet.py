@@ -7,8 +7,8 @@ follow Keras Applications layer for layer.
 
 from __future__ import annotations
 
-from cvlab.scaling import round_filters, round_repeats
 from cvlab.zoo.graph import GraphBuilder, Network
+from cvlab.zoo.scaling import round_filters, round_repeats
 
 #: B0 stages: (kernel, repeats, filters in, filters out, expansion, first stride).
 B0_STAGES = ((3, 1, 32, 16, 1, 1), (3, 2, 16, 24, 6, 2), (5, 2, 24, 40, 6, 2),

@@ -5,7 +5,7 @@ a :class:`Network`, is a tuple of :class:`Node` records in topological order, ea
 holding its output shape (the builder infers it by the rules in :data:`LAYER_OPS` as it
 adds the node). Both readers of that one definition work from it: the analytic
 profiler (:mod:`cvlab.profile`) adds parameters and MACs, and the Keras builder
-(:mod:`cvlab.build`) turns each node into one Keras layer of the same name.
+(:mod:`cvlab.keras.build`) turns each node into one Keras layer of the same name.
 
 Conventions: shapes are per image and channels-last (H, W, C), or (N,) after
 flattening; kernels, strides and paddings are (height, width) pairs; ``padding`` is

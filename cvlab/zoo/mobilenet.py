@@ -7,8 +7,8 @@ counts match ``keras.applications`` and Keras' ImageNet weights load by name.
 
 from __future__ import annotations
 
-from cvlab.scaling import make_divisible
 from cvlab.zoo.graph import GraphBuilder, Network
+from cvlab.zoo.scaling import make_divisible
 
 #: (pointwise filters, stride) of v1's 13 depthwise-separable blocks.
 V1_BLOCKS = ((64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1), (512, 1),

@@ -1,10 +1,11 @@
-"""Command-line entry point.
+"""The command line, ``python -m cvlab COMMAND``: the engine's headless face.
 
-Each sub-command lives in its own module under :mod:`cvlab.commands` and
-exposes ``register(subparsers)``; the parser picks them up by discovery, so a
-new command never edits this file. Conventions shared by every command: a
-human table on stdout by default, one JSON object with ``--json``, progress on
-stderr, and exit status 2 with a one-line message for bad input.
+Each sub-command is one module of this package exposing ``register(subparsers)``; the
+parser picks them up by discovery, so a new command never edits this file (a
+sub-package, such as ``experiments/``, holds a command's own sub-commands).
+Conventions shared by every command: a human table on stdout by default, one JSON object
+with ``--json``, progress on stderr, and exit status 2 with a one-line message for bad
+input.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import importlib
 import pkgutil
 import sys
 
-from cvlab import commands
 from cvlab.errors import CvlabError
 
 
@@ -32,10 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="cvlab: case-study CNNs, their costs, datasets and transfer learning.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if info.ispkg:  # a command's own sub-commands (e.g. experiments/)
             continue
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module = importlib.import_module(f"{__name__}.{info.name}")
         module.register(sub)
     return parser
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sys
 
-from cvlab.commands.experiments import add_common
+from cvlab.cli.experiments import add_common
 from cvlab.progress_bar import Bar
 
 

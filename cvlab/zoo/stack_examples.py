@@ -1,6 +1,6 @@
 """One-click examples for *Your own graph*: each shows a cost argument of the course.
 
-Every example is plain text in the layer language of :mod:`cvlab.stack`; the
+Every example is plain text in the layer language of :mod:`cvlab.zoo.stack`; the
 tests check each one's totals against arithmetic written out by hand.
 """
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 
-from cvlab.commands.experiments import add_common
+from cvlab.cli.experiments import add_common
 from cvlab.errors import CvlabError
 from cvlab.progress_bar import Bar
 

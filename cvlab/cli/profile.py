@@ -10,7 +10,7 @@ from cvlab import zoo
 from cvlab.errors import CvlabError
 from cvlab.profile import profile
 from cvlab.report import table, to_json
-from cvlab.stack import parse_stack
+from cvlab.zoo.stack import parse_stack
 
 
 def register(sub) -> None:

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+from cvlab.figures.style import TEMPLATE, label, labels
 from cvlab.train.base_layers import Block
 
-TEMPLATE = "plotly_white"
 MODE_COLORS = {"frozen": "#1f77b4", "fine-tune": "#2ca02c", "full": "#ff7f0e",
                "scratch": "#d62728"}
 TRAINS, FROZEN, PARTLY = "#2ca02c", "#c7c7c7", "#98df8a"
@@ -51,10 +51,10 @@ def transfer_curve(result: dict) -> go.Figure:
 def runs_overlay(runs: Sequence[tuple[str, list[dict]]]) -> go.Figure:
     """Validation accuracy per epoch of several runs, ``(label, history)`` each."""
     fig = go.Figure()
-    for label, history in runs:
+    for name, history in runs:
         fig.add_trace(go.Scatter(x=[h["epoch"] for h in history],
                                  y=[100 * (h.get("val_accuracy") or 0) for h in history],
-                                 name=label, mode="lines+markers"))
+                                 name=label(name), mode="lines+markers"))
     fig.update_layout(template=TEMPLATE, height=380, margin={"t": 40, "b": 10},
                       title="Validation accuracy per epoch (validation picks each run's "
                             "best epoch)",
@@ -66,18 +66,19 @@ def runs_overlay(runs: Sequence[tuple[str, list[dict]]]) -> go.Figure:
 def clickable_confusion(matrix: Sequence[Sequence[int]], names: Sequence[str]) -> go.Figure:
     """Counts heatmap (rows true, columns predicted) with one clickable marker per cell.
 
-    Each marker's ``customdata`` is ``[true, predicted]``, so a selection names a cell."""
+    Each marker's ``customdata`` is ``[true index, predicted index]``, so a selection names
+    a cell without carrying the (escaped) names back."""
     count = len(names)
-    fig = go.Figure(go.Heatmap(z=matrix, x=list(names), y=list(names), colorscale="Blues",
+    shown = labels(names)
+    fig = go.Figure(go.Heatmap(z=matrix, x=shown, y=shown, colorscale="Blues",
                                showscale=False, text=matrix, texttemplate="%{text}",
                                hoverinfo="skip"))
     cells = [(t, p) for t in range(count) for p in range(count)]
     fig.add_trace(go.Scatter(
-        x=[names[p] for _, p in cells], y=[names[t] for t, _ in cells], mode="markers",
+        x=[shown[p] for _, p in cells], y=[shown[t] for t, _ in cells], mode="markers",
         marker={"size": 28, "opacity": 0.01, "color": "black"}, showlegend=False,
-        customdata=[[names[t], names[p]] for t, p in cells],
-        hovertemplate="true %{customdata[0]}, predicted %{customdata[1]}: click to see "
-                      "these images<extra></extra>"))
+        customdata=[[t, p] for t, p in cells],
+        hovertemplate="true %{y}, predicted %{x}: click to see these images<extra></extra>"))
     fig.update_layout(template=TEMPLATE, height=120 + 60 * count, margin={"t": 40, "b": 10},
                       title="Click a cell to see its images",
                       xaxis={"title": "predicted class", "side": "bottom"},

@@ -18,8 +18,8 @@ def compare_with_keras(name: str, **options: Any) -> dict:
 
     Models get random weights; nothing downloads.
     """
-    from cvlab.build import build_model
-    from cvlab.keras_counts import keras_application, keras_counts
+    from cvlab.keras.build import build_model
+    from cvlab.keras.counts import keras_application, keras_counts
     from cvlab.lazy_tf import keras
 
     resolved = zoo.resolve_options(name, **options)

@@ -1,6 +1,6 @@
 """`python -m cvlab experiment NAME …`: experiments that reproduce a claim of the course.
 
-A dispatcher only: each experiment is one module in :mod:`cvlab.commands.experiments`
+A dispatcher only: each experiment is one module in :mod:`cvlab.cli.experiments`
 with ``register(subparsers)``, found by discovery, so adding one never edits this file.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from cvlab.commands import experiments
+from cvlab.cli import experiments
 
 
 def register(sub) -> None:

@@ -11,10 +11,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from cvlab.figures.style import MAC_COLOR, PARAM_COLOR, TEMPLATE
 from cvlab.labs.compound import Scaled, multipliers
 from cvlab.labs.inception import BranchCost, ModuleBranch
 from cvlab.labs.separable import SeparableCost
-from cvlab.plots import MAC_COLOR, PARAM_COLOR, TEMPLATE
 from cvlab.profile import Profile
 
 BRANCH_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")

@@ -8,7 +8,8 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
-TEMPLATE = "plotly_white"
+from cvlab.figures.style import TEMPLATE
+
 FAMILY_TITLES = {"plain": "Plain networks", "residual": "Residual networks (ResNets)"}
 
 

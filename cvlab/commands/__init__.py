@@ -1,1 +1,0 @@
-"""Sub-commands of ``python -m cvlab``; one module each, each with ``register``."""
