@@ -40,3 +40,14 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
 def write_json(path: str | os.PathLike, data) -> Path:
     """Write ``data`` as indented UTF-8 JSON, atomically."""
     return write_bytes(path, json.dumps(data, indent=1, ensure_ascii=False).encode())
+
+
+def read_json(path: str | os.PathLike) -> dict | None:
+    """The JSON object in ``path``, or ``None`` if the file is missing, unreadable, not JSON
+    or not an object: the reader paired with :func:`write_json` for files that may not exist
+    yet or may come from elsewhere (a run folder is untrusted)."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None

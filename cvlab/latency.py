@@ -21,6 +21,7 @@ import platform
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from cvlab.atomic import write_json
@@ -31,6 +32,20 @@ from cvlab.zoo.graph import Network
 DEFAULT_MODELS = ("alexnet", "vgg16", "resnet50", "googlenet", "mobilenet_v1", "mobilenet_v2",
                   "efficientnet_b0")
 DEFAULT_BATCHES = (1, 32)
+
+
+@dataclass(frozen=True)
+class LatencySpec:
+    """A latency measurement job: zoo ``models`` (none: :data:`DEFAULT_MODELS`) at
+    ``resolution`` (``None``: each model's own), or instead ``separable``
+    (``"HxWxM,N,K[,padding]"``: a standard conv against depthwise + pointwise), at each of
+    ``batches``; ``force`` measures again what is stored."""
+
+    models: tuple[str, ...] = ()
+    resolution: int | None = None
+    batches: tuple[int, ...] = (1, 32)
+    separable: str | None = None
+    force: bool = False
 
 
 def machine() -> dict:

@@ -102,6 +102,16 @@ class Profile:
         return groups
 
 
+@dataclass(frozen=True)
+class ProfileSpec:
+    """A profile job: the zoo network ``network`` with its width ``alpha`` and input
+    ``resolution`` (``None``: the network's own)."""
+
+    network: str
+    alpha: float | None = None
+    resolution: int | None = None
+
+
 def profile(network: Network) -> Profile:
     """Every layer's output shape, params and MACs for one image."""
     shapes = {node.name: node.output_shape for node in network.nodes}

@@ -4,10 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from cvlab import figures, latency, zoo
+from cvlab.latency import LatencySpec
 from cvlab.report import CONVENTION, short_count
 from ui.cached import all_profiles
-from ui.latency import launch as launch_latency
-from ui.latency import watch as watch_latency
+from ui.latency import measure_button
 from ui.layout import page_setup
 
 page_setup(
@@ -78,9 +78,6 @@ if measured:
 else:
     st.info("Nothing measured on this machine yet. Measuring takes a few minutes on a CPU; "
             "it runs in the background and is stored, so it happens once per machine.")
-if st.button("Measure latency on this machine" if not measured else "Measure again",
-             key="compare_latency_run", disabled="compare_latency_job" in st.session_state):
-    launch_latency(["latency", "--batch", "1,32", *(["--force"] if measured else [])],
-                   "latency: every family at batch 1 and 32", "compare_latency_job")
-watch_latency("compare_latency_job")
+measure_button("Measure latency on this machine" if not measured else "Measure again",
+               LatencySpec(batches=(1, 32), force=bool(measured)), "compare_latency")
 st.caption("Headless: `python -m cvlab latency --batch 1,32` (add model names to choose).")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from cvlab.experiments.identity import IdentitySpec
 from ui import jobs
 from ui.layout import page_setup
 from ui.resnet_lab import (
-    degradation_argv,
     degradation_result,
     degradation_settings,
     identity_result,
@@ -57,8 +57,7 @@ st.markdown(
 )
 jobs.warm_up()
 identity_job = jobs.current("identity")
-start_button("identity", identity_job, "▶ Run the identity demo",
-             lambda: ["experiment", "identity", "--out", "{job_dir}", "--json"], "Identity demo",
+start_button("identity", identity_job, "▶ Run the identity demo", IdentitySpec,
              help="A job of about half a minute on a 2-core CPU.")
 job_and_result("identity", identity_job, live_identity, identity_result)
 
@@ -83,7 +82,7 @@ st.markdown(
 )
 degradation_job = jobs.current("degradation")
 with st.container(border=True):
-    settings, title = degradation_settings()
-    start_button("degradation", degradation_job, "▶ Run the experiment",
-                 lambda: degradation_argv(settings.checked()), title, type="primary")
+    settings = degradation_settings()
+    start_button("degradation", degradation_job, "▶ Run the experiment", settings.checked,
+                 type="primary")
 job_and_result("degradation", degradation_job, live_degradation, degradation_result)

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
+from cvlab import jobfolder
 from cvlab.cli import main
 from cvlab.experiments.degradation import verdict
-from cvlab.jobs import protocol
 from cvlab.profile import profile
 from cvlab.zoo.residual import cifar_net
 
@@ -58,8 +58,8 @@ def test_tiny_run_prints_the_stated_json(tiny):
 @pytest.mark.slow
 def test_tiny_run_reports_through_its_job_folder(tiny):
     out, (_, stdout, _) = tiny
-    assert protocol.read_result(out) == json.loads(stdout)
-    progress = protocol.read_progress(out)
+    assert jobfolder.read_result(out) == json.loads(stdout)
+    progress = jobfolder.read_progress(out)
     assert progress["fraction"] == 1.0 and progress["text"] == "finished"
     assert len(progress["detail"]["runs"]) == 4
     gradients = progress["detail"]["init_gradients"]
@@ -72,14 +72,14 @@ def test_tiny_run_reports_through_its_job_folder(tiny):
 
 @pytest.mark.slow
 def test_a_stop_file_ends_the_run_and_keeps_what_finished(tmp_path):
-    protocol.request_stop(tmp_path)
+    jobfolder.request_stop(tmp_path)
     code, stdout, _ = _cli(["experiment", "degradation", *TINY, "--out", str(tmp_path),
                             "--json"])
     assert code == 0
     result = json.loads(stdout)
     assert result["stopped"] is True
     assert len(result["runs"]) == 1 and result["runs"][0]["train_error"] == []
-    assert protocol.read_result(tmp_path)["stopped"] is True
+    assert jobfolder.read_result(tmp_path)["stopped"] is True
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -19,7 +19,7 @@ from cvlab.jobs import queue
 from cvlab.jobs.record import alive
 
 ROOT = Path(__file__).resolve().parents[1]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT), "CVLAB_MAX_JOBS": "1"}
+ENV = {"PYTHONPATH": str(ROOT), "CVLAB_MAX_JOBS": "1"}  # beside the test's environment
 pytestmark = pytest.mark.slow
 
 
@@ -44,12 +44,12 @@ def test_job_outlives_its_parent_survives_a_kill_resumes_and_stops(tmp_path, mon
     monkeypatch.setenv("CVLAB_MAX_JOBS", "1")
     shapes = write_shapes(tmp_path / "shapes", per_class=6)
     runs = tmp_path / "runs"
-    argv = ["train", str(shapes), "--mode", "frozen", "--image-size", "32", "--batch-size",
-            "2", "--epochs", "500", "--out", "{job_dir}"]
     code = ("import sys, json, time; from pathlib import Path; from cvlab.jobs import queue; "
-            f"job = queue.submit('train', {argv!r}, 'frozen', Path(sys.argv[1])); "
+            "from cvlab.train import TrainConfig; "
+            f"job = queue.submit(TrainConfig({str(shapes)!r}, image_size=32, batch_size=2, "
+            "epochs=500).resolved(), Path(sys.argv[1])); "
             "print(job.id, flush=True); time.sleep(600)")
-    parent = subprocess.Popen([sys.executable, "-c", code, str(runs)], env=ENV,
+    parent = subprocess.Popen([sys.executable, "-c", code, str(runs)], env={**os.environ, **ENV},
                               stdout=subprocess.PIPE, text=True, start_new_session=True)
     job_id = parent.stdout.readline().strip()
     os.killpg(parent.pid, signal.SIGKILL)  # the parent and everything in its group die

@@ -1,6 +1,6 @@
 """The job queue on disk: FIFO order, N at a time under concurrent submits, positions,
-cancel, ids, and the `python -m cvlab jobs` command. Jobs here run `python -m cvlab
-models` (about a second), so no TensorFlow is involved."""
+cancel, ids, crafted records, and the `python -m cvlab jobs` command. Jobs here profile
+LeNet-5 (`python -m cvlab profile`, about a second), so no TensorFlow is involved."""
 
 from __future__ import annotations
 
@@ -12,10 +12,14 @@ import time
 from pathlib import Path
 
 import pytest
+from job_helpers import holder
 
+from cvlab import jobfolder
 from cvlab.errors import CvlabError
 from cvlab.jobs import queue
 from cvlab.jobs.record import Job, process_start, read_job, write_job
+from cvlab.profile import ProfileSpec
+from cvlab.train.config import TrainConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -31,23 +35,12 @@ def wait_ended(root: Path, count: int, limit: float = 60) -> list[Job]:
     raise AssertionError([(job.id, job.status) for job in queue.jobs(root)])
 
 
-def blocker(root: Path) -> Job:
-    """A 'running' job whose process is this test: it holds slot 0 until released."""
-    folder = root / "0-blocker"
-    folder.mkdir(parents=True)
-    job = Job("0-blocker", "probe", "blocker", ["models"], folder, status="running", slot=0,
-              pid=os.getpid(), pid_start=process_start(os.getpid()), created=time.time(),
-              started=time.time())
-    write_job(job)
-    return job
-
-
 def test_queued_jobs_wait_in_order_show_positions_and_can_be_cancelled(tmp_path,
                                                                         monkeypatch):
     monkeypatch.setenv("CVLAB_MAX_JOBS", "1")
-    hold = blocker(tmp_path)
-    submitted = [queue.submit("probe", ["models", "--json"], f"probe {i}", tmp_path)
-                 for i in range(3)]
+    hold, process = holder(tmp_path)
+    submitted = [queue.submit(ProfileSpec(name), tmp_path)
+                 for name in ("lenet5", "alexnet", "vgg16")]
     assert [job.status for job in submitted] == ["queued"] * 3
     assert [job.position for job in submitted] == [1, 2, 3]
     assert queue.cancel(submitted[1].id, tmp_path).status == "cancelled"
@@ -55,11 +48,13 @@ def test_queued_jobs_wait_in_order_show_positions_and_can_be_cancelled(tmp_path,
     with pytest.raises(CvlabError, match="cancelled; allowed: a job that is queued"):
         queue.cancel(submitted[1].id, tmp_path)
 
-    hold.status, hold.finished = "finished", time.time()  # the slot frees
-    write_job(hold)
+    process.kill()  # the slot frees: its process is gone
+    process.wait()
     ended = wait_ended(tmp_path, 4)
+    assert queue.get(hold.id, tmp_path).status == "interrupted"
     first, cancelled, last = (j for j in ended if j.id != hold.id)
     assert first.status == last.status == "finished" and cancelled.started is None
+    assert jobfolder.read_result(last.dir)["name"] == "vgg16"
     assert first.finished <= last.started, "one at a time, first in first out"
     assert json.loads(first.log.read_text().split("\n", 1)[1].rsplit("\n", 2)[0])
 
@@ -67,7 +62,8 @@ def test_queued_jobs_wait_in_order_show_positions_and_can_be_cancelled(tmp_path,
 def test_k_concurrent_submits_run_n_at_a_time_in_order(tmp_path):
     k, n = 5, 2
     code = ("import sys; from pathlib import Path; from cvlab.jobs import queue; "
-            "queue.submit('probe', ['models'], 'probe', Path(sys.argv[1]))")
+            "from cvlab.profile import ProfileSpec; "
+            "queue.submit(ProfileSpec('lenet5'), Path(sys.argv[1]))")
     env = {**ENV, "CVLAB_MAX_JOBS": str(n)}
     submitters = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], env=env)
                   for _ in range(k)]
@@ -88,14 +84,14 @@ def test_a_dead_running_job_is_interrupted_and_ids_are_checked(tmp_path):
     folder.mkdir()
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    write_job(Job("x1", "probe", "dead", ["models"], folder, status="running", slot=0,
+    write_job(Job("x1", "latency", "dead", {}, folder, status="running", slot=0,
                   pid=dead.pid, pid_start=1, created=time.time(), started=time.time()))
     assert queue.get("x1", tmp_path).status == "interrupted"
     assert read_job(folder).status == "interrupted", "the refreshed status is recorded"
     for bad in ("nope", "../x1", ""):
         with pytest.raises(CvlabError, match="allowed: an id that `python -m cvlab jobs`"):
             queue.get(bad, tmp_path)
-    with pytest.raises(CvlabError, match="kind 'probe'"):
+    with pytest.raises(CvlabError, match="kind 'latency'; allowed: train"):
         queue.resume("x1", root=tmp_path)
     queue.delete("x1", tmp_path)
     assert not folder.exists()
@@ -103,8 +99,8 @@ def test_a_dead_running_job_is_interrupted_and_ids_are_checked(tmp_path):
 
 def test_jobs_command_lists_acts_and_rejects_a_bad_id_in_one_line(tmp_path, monkeypatch):
     monkeypatch.setenv("CVLAB_MAX_JOBS", "1")
-    blocker(tmp_path)
-    job = queue.submit("probe", ["models"], "probe", tmp_path)
+    hold, process = holder(tmp_path, "0-blocker")
+    job = queue.submit(ProfileSpec("lenet5"), tmp_path)
 
     def cvlab(*args):
         return subprocess.run([sys.executable, "-m", "cvlab", "jobs", "--root", str(tmp_path),
@@ -122,3 +118,43 @@ def test_jobs_command_lists_acts_and_rejects_a_bad_id_in_one_line(tmp_path, monk
     bad = cvlab("resume", "no-such-job", "--epochs", "2")
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.strip().count("\n") == 0 and "no-such-job" in bad.stderr
+    process.kill()
+
+
+def test_crafted_records_are_data_never_commands(tmp_path, monkeypatch):
+    """A record placed in the runs folder runs only as a declared kind with a spec that
+    passes its checks: an unknown kind, a field of the wrong type, an argv smuggled in or a
+    folder outside the data roots is listed as damaged and never runs; a 'running' record
+    naming a live process that is no job worker is interrupted, not waited on."""
+    roots = tmp_path / "roots"
+    monkeypatch.setenv("CVLAB_DATA_ROOTS", str(roots))
+    runs = roots / "runs"
+    outside = tmp_path / "outside"
+    crafted = {
+        "unknown-kind": ("sample-data", {"folder": str(outside)}, "job kind 'sample-data'"),
+        "argv-smuggled": ("profile", {"network": "lenet5", "argv": ["scan", "/etc"]},
+                          "field 'argv'"),
+        "wrong-type": ("profile", {"network": ["lenet5"]}, "ProfileSpec.network"),
+        "outside-roots": ("train", {"data_dir": "/etc"}, "/etc"),
+    }
+    for name, (kind, spec, _) in crafted.items():
+        (runs / name).mkdir(parents=True)
+        write_job(Job(name, kind, name, spec, runs / name, seq=1, created=time.time()))
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    (runs / "squatter").mkdir()
+    write_job(Job("squatter", "profile", "squatter", {"network": "lenet5"}, runs / "squatter",
+                  status="running", slot=0, pid=sleeper.pid, pid_start=process_start(sleeper.pid),
+                  created=time.time(), started=time.time()))
+    try:
+        listed = {job.id: job for job in queue.jobs(runs)}
+        for name, (_, _, reason) in crafted.items():
+            assert listed[name].status == "damaged" and reason in listed[name].reason, name
+            assert not (runs / name / "job.log").exists(), f"{name} ran"
+        assert listed["squatter"].status == "interrupted"
+        real = queue.submit(ProfileSpec("lenet5"), runs)
+        assert real.status == "running", "a squatting record does not hold the slot"
+        with pytest.raises(CvlabError, match="outside"):
+            queue.submit(TrainConfig(str(outside)), runs)
+    finally:
+        sleeper.kill()
+    assert not outside.exists()

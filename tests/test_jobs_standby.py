@@ -13,6 +13,7 @@ import pytest
 
 from cvlab.jobs import queue, standby
 from cvlab.jobs.record import process_start
+from cvlab.profile import ProfileSpec
 
 pytestmark = pytest.mark.slow
 
@@ -62,12 +63,12 @@ def test_a_job_runs_in_the_ready_standby_and_a_new_one_is_started(root):
     assert queue.warm_up(root) == 1
     assert queue.warm_up(root) == 0  # one is wanted, one is importing
     warm = _ready(root)
-    job = queue.submit("models", ["models"], "list the zoo", root)
+    job = queue.submit(ProfileSpec("lenet5"), root)
     assert job.pid == warm["pid"]  # no new interpreter: the warm one became the job
     done = _ended(job.id, root)
     assert (done.status, done.exit_code) == ("finished", 0)
     log = (done.dir / "job.log").read_text()
-    assert "python -m cvlab models" in log and "mobilenet_v2" in log
+    assert "python -m cvlab profile lenet5" in log and "conv1" in log
     (replacement,) = _entries(root)  # submit started the next standby
     assert replacement["pid"] != warm["pid"]
     assert _gone(warm["pid"])  # used once, then gone
@@ -79,7 +80,7 @@ def test_a_dead_standby_is_passed_over_and_an_idle_one_retires(root, monkeypatch
     os.kill(dead["pid"], signal.SIGKILL)
     assert _gone(dead["pid"])  # a kill lands a moment later; until then it still looks alive
     monkeypatch.setenv("CVLAB_STANDBY", "0")  # only the job's own process from here on
-    job = queue.submit("models", ["models"], "list the zoo", root)
+    job = queue.submit(ProfileSpec("lenet5"), root)
     assert job.pid != dead["pid"]
     assert _ended(job.id, root).status == "finished"
     assert _entries(root) == []  # the dead one was forgotten

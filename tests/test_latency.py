@@ -7,8 +7,7 @@ import sys
 
 import pytest
 
-from cvlab import latency
-from cvlab.jobs import protocol
+from cvlab import jobfolder, latency
 from cvlab.labs.separable import separable_cost
 
 
@@ -43,11 +42,11 @@ def test_bad_arguments_exit_2_with_one_line(tmp_path, args, message):
 def test_stop_file_stops_before_measuring(tmp_path):
     job = tmp_path / "job"
     job.mkdir()
-    protocol.request_stop(job)
+    jobfolder.request_stop(job)
     result = cvlab("latency", "lenet5", "--out", str(job), "--json", cache=tmp_path)
     assert result.returncode == 0
     assert json.loads(result.stdout)["rows"] == []
-    assert protocol.read_result(job)["complete"] is False
+    assert jobfolder.read_result(job)["complete"] is False
 
 
 @pytest.mark.slow
@@ -60,8 +59,8 @@ def test_measures_once_per_machine_with_progress(tmp_path, monkeypatch):
     data = json.loads(first.stdout)
     assert [(r["key"], r["batch"]) for r in data["rows"]] == [("lenet5@32", 1), ("lenet5@32", 2)]
     assert all(r["ms_per_image"] > 0 and r["macs"] == 416_520 for r in data["rows"])
-    assert protocol.read_result(job) == data and data["complete"]
-    assert protocol.read_progress(job)["fraction"] == 1.0
+    assert jobfolder.read_result(job) == data and data["complete"]
+    assert jobfolder.read_progress(job)["fraction"] == 1.0
     assert "LeNet-5 at batch 2" in first.stderr
     store = json.loads((tmp_path / "latency" / f"{data['machine']['key']}.json").read_text())
     assert len(store["rows"]) == 2
@@ -74,9 +73,9 @@ def test_measures_once_per_machine_with_progress(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_the_labs_button_queues_a_job_and_the_page_shows_its_result(tmp_path, monkeypatch):
-    import time
     from pathlib import Path
 
+    from job_helpers import wait_done
     from streamlit.testing.v1 import AppTest
 
     from cvlab.jobs import queue
@@ -87,12 +86,9 @@ def test_the_labs_button_queues_a_job_and_the_page_shows_its_result(tmp_path, mo
     at = AppTest.from_file(str(page), default_timeout=60).run()
     at.button(key="mob_latency_run").click().run()
     assert not at.exception, at.exception
-    job = queue.get(at.session_state["mob_latency_job"])
-    assert job.kind == "latency" and "--separable" in job.argv and str(job.dir) in job.argv
-    deadline = time.monotonic() + 240
-    while queue.get(job.id).active and time.monotonic() < deadline:
-        time.sleep(1)
-    assert queue.get(job.id).status == "finished", queue.get(job.id).log_tail()
+    job = queue.get(at.session_state["job:mob_latency"])
+    assert job.kind == "latency" and job.spec["separable"].startswith("6x6x3,5,3,")
+    assert wait_done(job.id).status == "finished", queue.get(job.id).log_tail()
     at.run()
     labels = [m.label for m in at.metric]
     assert "Time ratio" in labels and not at.exception
@@ -100,4 +96,4 @@ def test_the_labs_button_queues_a_job_and_the_page_shows_its_result(tmp_path, mo
     assert ratio.delta == "MAC ratio 0.311"
     cost = separable_cost(6, 6, 3, 5, 3)                 # the lab's defaults: the course's
     assert [r["macs"] for r in latency.stored()] == [cost.standard, cost.separable]
-    assert protocol.read_result(job.dir)["complete"]
+    assert jobfolder.read_result(job.dir)["complete"]

@@ -3,17 +3,19 @@ from its job folder (launching with clicks: tests/test_browser_resnet_lab.py).""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
+from job_helpers import wait_done
+from rendered import rendered
 from streamlit.testing.v1 import AppTest
 
-from cvlab.jobs import protocol, queue
+from cvlab import jobfolder
+from cvlab.experiments.degradation import Settings
+from cvlab.jobs import queue
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "resnet_lab.py")
-TINY = ["experiment", "degradation", "--depths", "8", "--epochs", "2", "--per-class", "2",
-        "--val-per-class", "1", "--image-size", "8", "--out", "{job_dir}", "--json"]
+TINY = Settings(depths=(8,), epochs=2, train_per_class=2, val_per_class=1, image_size=8)
 pytestmark = pytest.mark.slow
 
 
@@ -31,17 +33,6 @@ def open_page() -> AppTest:
     return at
 
 
-def wait_until_done(job_id: str, seconds: float = 240) -> queue.Job:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        job = queue.get(job_id)
-        if not job.active:
-            return job
-        time.sleep(0.5)
-    queue.stop(job_id)
-    pytest.fail(f"job {job_id} did not finish in {seconds} s:\n{job.log_tail(20)}")
-
-
 def test_shortcut_table_and_no_job_yet(data_dir):
     at = open_page()
     table = at.dataframe[0].value
@@ -56,10 +47,10 @@ def test_shortcut_table_and_no_job_yet(data_dir):
 
 
 def test_a_finished_experiment_is_shown_from_its_folder(data_dir):
-    job = queue.submit("degradation", TINY, "tiny degradation", resume_argv=TINY)
-    job = wait_until_done(job.id)
+    job = queue.submit(TINY)
+    job = wait_done(job.id)
     assert job.status == "finished", job.log_tail(20)
-    result = protocol.read_result(job.dir)
+    result = jobfolder.read_result(job.dir)
     at = open_page()  # a new session: it finds the finished job on disk
     assert not at.exception
     charts = at.get("plotly_chart")
@@ -72,23 +63,26 @@ def test_a_finished_experiment_is_shown_from_its_folder(data_dir):
 
 
 def test_he_et_al_recipe_reaches_the_command_line(data_dir, monkeypatch):
-    """The Optimizer choice travels into the job's command, and the CLI accepts it."""
+    """The Optimizer choice travels into the job's spec, and the command the job process
+    derives from it parses back to SGD at 0.05 with step decay."""
     from cvlab.cli import build_parser
     from cvlab.errors import CvlabError
+    from cvlab.jobs import kinds
 
     queued = []
 
-    def record(kind, argv, title, **_):
-        queued.append((kind, argv, title))
+    def record(spec, root=None):
+        queued.append(spec)
         raise CvlabError("recorded, not run")
 
     monkeypatch.setattr(queue, "submit", record)
     at = open_page()
     at.radio(key="resnet_recipe").set_value("he").run()
     at.button(key="resnet_degradation_start").click().run()
-    (kind, argv, title), = queued
-    assert kind == "degradation" and "He et al." in title
-    args = build_parser().parse_args([a.replace("{job_dir}", "out") for a in argv])
+    (spec,) = queued
+    kind = kinds.kind_of(spec)
+    assert kind.name == "degradation" and "He et al." in kind.title(spec)
+    args = build_parser().parse_args(kind.argv(spec, Path("out")))
     assert (args.optimizer, args.learning_rate, args.schedule) == ("sgd", 0.05, "step")
     assert args.depths == "8,20,56" and args.epochs == 8
-    assert "recorded, not run" in at.error[0].value
+    assert "recorded, not run" in rendered(at.error[0].value)

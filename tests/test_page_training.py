@@ -10,12 +10,14 @@ import time
 from pathlib import Path
 
 import pytest
+from job_helpers import holder
 from rendered import rendered
 from streamlit.testing.v1 import AppTest
 from train_folders import write_shapes
 
 from cvlab.jobs import queue
-from cvlab.jobs.record import Job, alive, process_start, write_job
+from cvlab.jobs.record import Job, alive, write_job
+from cvlab.jobs.spec import encode
 from cvlab.train import TrainConfig
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "training_studio.py")
@@ -70,7 +72,8 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def markdown(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown)
+    """The page's Markdown as the reader sees it (names are escaped in the source)."""
+    return "\n".join(rendered(m.value) for m in at.markdown)
 
 
 def test_first_visit_names_the_device_and_has_no_runs(data_dir, tmp_path):
@@ -87,12 +90,7 @@ def test_first_visit_names_the_device_and_has_no_runs(data_dir, tmp_path):
 
 
 def test_train_while_another_job_runs_queues_it_with_its_position(data_dir, tmp_path):
-    folder = data_dir / "runs" / "0-other"
-    folder.mkdir(parents=True)  # another session's job: this test process holds the slot
-    write_job(Job("0-other", "train", "someone else's run", ["models"], folder,
-                  status="running", slot=0, pid=os.getpid(),
-                  pid_start=process_start(os.getpid()), created=time.time(),
-                  started=time.time()))
+    _, process = holder(data_dir / "runs", "0-other")  # another session's job holds the slot
     at = open_page(write_shapes(data_dir / "shapes"))
     job = start(at, epochs=1)
     assert job.status == "queued" and job.position == 1
@@ -101,20 +99,20 @@ def test_train_while_another_job_runs_queues_it_with_its_position(data_dir, tmp_
     assert not at.exception
     assert queue.get(job.id, runs(at)).status == "cancelled"
     assert "cancelled" in markdown(at)
+    process.kill()
 
 
 def test_a_job_found_running_elsewhere_stays_shown_once_it_stops(data_dir, tmp_path):
-    folder = data_dir / "runs" / "0-other"
-    folder.mkdir(parents=True)  # started in another browser: this session never launched it
-    job = Job("0-other", "train", "someone else's run", ["models"], folder, status="running",
-              slot=0, pid=os.getpid(), pid_start=process_start(os.getpid()),
-              created=time.time(), started=time.time())
-    write_job(job)
+    # started in another browser: this session never launched it
+    job, process = holder(data_dir / "runs", "0-other", kind="train",
+                          spec=encode(TrainConfig(str(data_dir / "shapes"))))
+    folder = job.dir
     at = open_page(write_shapes(data_dir / "shapes"))
     assert "someone else's run" in markdown(at)
     assert at.query_params["train"] == "0-other"  # a reload finds it through the URL
     job.status, job.finished, job.exit_code = "stopped", time.time(), 0
     write_job(job)
+    process.kill()
     (folder / "progress.json").write_text(json.dumps(
         {"fraction": 0.02, "text": "stopped after 8 epochs", "updated": time.time()}))
     at.run()  # the panel saw it end and reran the page: nothing runs any more
@@ -131,7 +129,8 @@ def test_a_reload_opens_the_run_of_the_job_in_the_url(data_dir):
 
     shapes = write_shapes(data_dir / "shapes", per_class=6)
     mine = build_run(data_dir / "runs" / "1-mine", shapes)
-    write_job(Job("1-mine", "train", "my run", ["train"], mine, status="finished",
+    write_job(Job("1-mine", "train", "my run", encode(TrainConfig(str(shapes))), mine,
+                  status="finished",
                   created=time.time() - 60, finished=time.time() - 30, exit_code=0))
     newer = build_run(data_dir / "runs" / "2-newer", shapes, seed=1)
     later = time.time() + 60

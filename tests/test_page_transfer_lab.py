@@ -148,9 +148,7 @@ def test_launch_then_stop_an_experiment_job(data_dir, tmp_path):
     assert not at.exception and not at.error
     job = queue.get(at.session_state["curve_shown"])
     assert job.kind == "transfer-curve" and job.dir.parent == (data_dir / "runs").resolve()
-    assert job.argv[job.argv.index("--per-class") + 1] == "5"
-    assert job.argv[job.argv.index("--seed") + 1] == "3"
-    assert job.argv[job.argv.index("--image-size") + 1] == "32"
+    assert (job.spec["per_class"], job.spec["seed"], job.spec["image_size"]) == ([5], 3, 32)
     assert at.selectbox(key=f"curve_pick:{job.id}").value == job.id
     deadline = time.monotonic() + 120
     while queue.get(job.id).status == "queued" and time.monotonic() < deadline:

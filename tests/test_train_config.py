@@ -81,8 +81,7 @@ def test_config_round_trips_through_json(tmp_path):
 def test_default_run_dir_is_timestamped_and_never_reused(tmp_path):
     now = dt.datetime(2025, 1, 2, 3, 4, 5)
     first = default_run_dir("frozen", tmp_path, now)
-    assert first == tmp_path / "runs" / "20250102-030405-frozen"
-    first.mkdir(parents=True)
+    assert first == tmp_path / "runs" / "20250102-030405-frozen" and first.is_dir()
     assert default_run_dir("frozen", tmp_path, now).name == "20250102-030405-frozen-2"
 
 

@@ -54,20 +54,42 @@ def test_cli_trains_a_zoo_network_from_scratch(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_training_studio_offers_any_zoo_network_in_scratch_mode(tmp_path, monkeypatch):
+def test_training_studio_trains_the_network_picked_in_scratch_mode(tmp_path, monkeypatch):
+    """Picking LeNet-5 with clicks trains LeNet-5: read from the run folder the job wrote
+    (its config and its saved model), not from the widget."""
     from pathlib import Path
 
+    from job_helpers import wait_done
     from streamlit.testing.v1 import AppTest
 
-    monkeypatch.setenv("CVLAB_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("CVLAB_DATA_ROOTS", str(tmp_path / "data"))
+    from cvlab import zoo
+    from cvlab.profile import profile
+
+    data = tmp_path / "data"
+    monkeypatch.setenv("CVLAB_DATA_DIR", str(data))
+    monkeypatch.setenv("CVLAB_DATA_ROOTS", str(data))
+    monkeypatch.setenv("CVLAB_STANDBY", "0")
+    shapes = write_shapes(data / "shapes", per_class=6, size=32)
     page = Path(__file__).resolve().parents[1] / "pages" / "training_studio.py"
     at = AppTest.from_file(str(page), default_timeout=120)
+    at.session_state["dataset_dir"] = str(shapes)
     at.run()
     assert not at.exception
     assert not [s for s in at.selectbox if s.key == "train_model"]  # pretrained modes: MobileNetV2
     at.radio(key="train_mode").set_value("scratch").run()
     network = at.selectbox(key="train_model")
     assert network.value == "mobilenet_v2" and "ResNet-50" in network.options  # titles shown
-    network.set_value("resnet50").run()
-    assert not at.exception and at.selectbox(key="train_model").value == "resnet50"
+    network.set_value("lenet5").run()
+    at.select_slider(key="train_image_size").set_value(32)
+    at.select_slider(key="train_batch_size").set_value(8)
+    at.number_input(key="train_epochs").set_value(1)
+    at.button(key="train_start").click().run()
+    assert not at.exception and not at.error
+    job = wait_done(at.session_state["job:train"], data / "runs")
+    assert job.status == "finished", job.log_tail(20)
+    record = read_run(job.dir)
+    assert record.config["model"] == "lenet5" and record.config["mode"] == "scratch"
+    model = load_run_model(job.dir)  # safe_mode
+    lenet = profile(zoo.get("lenet5", resolution=32, classes=3))
+    assert model.get_layer("lenet5").count_params() == lenet.total_params
+    assert model.get_layer("grayscale").count_params() == 3  # RGB in, as LeNet's grey

@@ -7,10 +7,10 @@ import sys
 import pytest
 from train_folders import write_shapes
 
+from cvlab import jobfolder
 from cvlab.errors import CvlabError
 from cvlab.experiments import transfer_curve
 from cvlab.experiments.transfer_curve import CurvePlan, parse_per_class, run_curve
-from cvlab.jobs import protocol
 from cvlab.train.runs import read_run
 
 
@@ -65,8 +65,8 @@ def test_tiny_curve_tests_every_run_on_one_unseen_split(tmp_path, monkeypatch):
         assert tuple(point) == transfer_curve.POINT_KEYS
         low, high = point["ci"]
         assert 0 <= low <= point["test_accuracy"] <= high <= 1 and point["seconds"] > 0
-    assert protocol.read_result(tmp_path / "job") == json.loads(json.dumps(result))
-    assert protocol.read_progress(tmp_path / "job")["fraction"] == 1.0
+    assert jobfolder.read_result(tmp_path / "job") == json.loads(json.dumps(result))
+    assert jobfolder.read_progress(tmp_path / "job")["fraction"] == 1.0
 
     runs = [read_run(tmp_path / "job" / "runs" / f"frozen-{n}") for n in (2, 4)]
     test = {str(p) for p, _ in runs[0].split["test"]}

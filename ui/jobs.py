@@ -17,9 +17,10 @@ from collections.abc import Callable
 import streamlit as st
 
 from cvlab.errors import CvlabError
-from cvlab.jobs import queue
+from cvlab.jobs import kinds, queue
 from cvlab.jobs.queue import Job
-from cvlab.jobs.resumable import resumable
+from ui.messages import error
+from ui.text import md
 
 POLL_SECONDS = 1.0
 LOG_LINES = 15
@@ -28,11 +29,13 @@ BADGES = {"queued": ("🕒", "blue"), "running": ("▶️", "green"), "finished"
           "interrupted": ("⚠️", "orange"), "cancelled": ("✖️", "gray")}
 
 
-def launch(kind: str, argv: list[str], title: str, root=None) -> Job:
-    """Queue ``python -m cvlab <argv>`` (``"{job_dir}"`` → the job's folder) and remember
-    it as this session's job of ``kind``. :class:`CvlabError` if it cannot be queued."""
-    job = queue.submit(kind, argv, title, root)
-    remember(job)
+def launch(spec, root=None, key: str | None = None) -> Job:
+    """The one way a page starts a job: queue the job ``spec`` describes (a spec of
+    :mod:`cvlab.jobs.kinds`; its command and title follow from it) and remember it as this
+    session's job of its kind (or under ``key``, for a page that keeps two jobs of one kind
+    apart). :class:`CvlabError` if the spec is refused."""
+    job = queue.submit(spec, root)
+    remember(job, key)
     return job
 
 
@@ -43,23 +46,26 @@ def warm_up(root=None) -> None:
         queue.warm_up(root)
 
 
-def remember(job: Job) -> None:
-    st.session_state[f"job:{job.kind}"] = job.id
-    st.query_params[job.kind] = job.id
+def remember(job: Job, key: str | None = None) -> None:
+    key = key or job.kind
+    st.session_state[f"job:{key}"] = job.id
+    st.query_params[key] = job.id
 
 
-def current(kind: str, root=None) -> Job | None:
-    """The job of ``kind`` this page shows: the one this session launched or opened (also
-    after a reload, through the URL), else the newest queued or running one of that kind
-    (started in another tab or browser), else ``None``. A job found running elsewhere is
-    remembered, so the page keeps showing it, and how it ended, once it stops."""
+def current(kind: str, root=None, key: str | None = None) -> Job | None:
+    """The job of ``kind`` this page shows: the one this session launched or opened under
+    ``key`` (default the kind; also after a reload, through the URL), else the newest
+    queued or running one of that kind (started in another tab or browser; not for a
+    ``key`` of its own), else ``None``. A job found running elsewhere is remembered, so
+    the page keeps showing it, and how it ended, once it stops."""
     listed = [job for job in queue.jobs(root) if job.kind == kind]
-    wanted = [st.session_state.get(f"job:{kind}"), st.query_params.get(kind)]
+    key = key or kind
+    wanted = [st.session_state.get(f"job:{key}"), st.query_params.get(key)]
     for job_id in filter(None, wanted):
         for job in listed:
             if job.id == job_id:
                 return job
-    active = [job for job in listed if job.active]
+    active = [job for job in listed if job.active and key == kind]
     if not active:
         return None
     remember(active[0])
@@ -100,7 +106,7 @@ def job_panel(job: Job, body: Callable[[Job], None] | None = None, *,
 
 
 def _status(job: Job) -> None:
-    st.markdown(f"**{job.title}** {badge(job)}")
+    st.markdown(f"**{md(job.title)}** {badge(job)}")
     progress = job.progress() or {}
     detail = progress.get("detail") or {}
     if job.status == "queued":
@@ -141,7 +147,7 @@ def _controls(job: Job, resume_epochs: bool) -> None:
     elif job.status == "queued":
         if st.button("✖ Cancel", key=f"cancel:{job.id}"):
             _act(lambda: queue.cancel(job.id, root), "Taken out of the queue.")
-    elif resumable(job) and (job.status in ("stopped", "failed", "interrupted") or (
+    elif kinds.get(job.kind).resumable and (job.status in ("stopped", "failed", "interrupted") or (
             job.status == "finished" and resume_epochs)):  # a finished run can train on
         extra = None
         if resume_epochs:
@@ -160,7 +166,7 @@ def _act(action: Callable[[], Job], message: str) -> None:
     try:
         action()
     except CvlabError as exc:
-        st.error(str(exc))
+        error(exc)
         return
     st.toast(message)
     st.rerun(scope="app")

@@ -1,10 +1,8 @@
-"""Latency measurements on pages: queue `python -m cvlab latency` as a job, watch its
-progress, and chart the rows stored for this machine.
+"""Latency measurements on pages: a ``latency`` job (:mod:`cvlab.jobs.kinds`) started and
+watched through :mod:`ui.jobs` like every job, and the rows stored for this machine.
 
-The server never imports TensorFlow for this: the measurement is a job of the
-queue (:mod:`cvlab.jobs.queue`), a process of its own that writes progress.json and
-result.json into its folder; the page reads them back. Only the job id lives in
-``st.session_state``.
+The server never imports TensorFlow for this: the measurement is a process of its own
+that writes progress.json and result.json into its folder; the page reads them back.
 """
 
 from __future__ import annotations
@@ -15,42 +13,24 @@ import streamlit as st
 from cvlab import latency
 from cvlab.errors import CvlabError
 from cvlab.figures import MAC_COLOR, TEMPLATE
-from cvlab.jobs import queue
 from cvlab.labs.separable import SeparableCost
+from ui import jobs
+from ui.messages import error
 
 
-def launch(argv: list[str], title: str, session_key: str) -> None:
-    """Queue ``python -m cvlab <argv> --out <job folder>`` and remember the job's id."""
-    job = queue.submit("latency", [*argv, "--out", queue.JOB_DIR], title)
-    st.session_state[session_key] = job.id
-
-
-def watch(session_key: str) -> None:
-    """This session's measurement while it is queued or runs; reruns the page when it ends."""
-    if session_key in st.session_state:
-        _progress(session_key)
-
-
-@st.fragment(run_every=1.0)
-def _progress(session_key: str) -> None:
-    try:
-        job = queue.get(st.session_state[session_key])
-    except CvlabError:
-        del st.session_state[session_key]
-        return
-    if job.status == "finished":
-        del st.session_state[session_key]
-        st.rerun()
-    if not job.active:
-        st.error(f"The measurement {job.status} (exit {job.exit_code}):\n\n"
-                 f"```\n{job.log_tail(8)}\n```")
-        del st.session_state[session_key]
-        return
-    if job.status == "queued":
-        st.progress(0.0, text=f"Queued, position {job.position}: another job runs first.")
-        return
-    progress = job.progress() or {"fraction": 0.0, "text": "starting TensorFlow…"}
-    st.progress(progress["fraction"], text=f"Measuring: {progress['text']}")
+def measure_button(label: str, spec: latency.LatencySpec, key: str, **button) -> None:
+    """A button that queues the measurement ``spec`` as this page's job ``key``, and that
+    job's panel (progress, Stop, the log on failure); disabled while it runs."""
+    job = jobs.current("latency", key=key)
+    if st.button(label, key=f"{key}_run", disabled=job is not None and job.active, **button):
+        try:
+            jobs.launch(spec, key=key)
+        except CvlabError as exc:
+            error(exc)
+        else:
+            st.rerun()
+    if job is not None:
+        jobs.job_panel(job)
 
 
 def separable_latency_panel(h: int, w: int, m: int, n: int, k: int, padding: str,
@@ -83,8 +63,6 @@ def separable_latency_panel(h: int, w: int, m: int, n: int, k: int, padding: str
         st.markdown(f"Not measured yet on this machine for a {h}×{w}×{m} input, N = {n}, "
                     f"K = {k}, batch {batch}. The measurement builds both in Keras in a "
                     "separate process (TensorFlow takes a few seconds to start).")
-        if st.button("Measure on this machine", key="mob_latency_run", type="primary",
-                     disabled="mob_latency_job" in st.session_state):
-            launch(["latency", "--separable", shape, "--batch", str(batch)],
-                   f"latency: separable against standard, {shape}", "mob_latency_job")
-    watch("mob_latency_job")
+        measure_button("Measure on this machine",
+                       latency.LatencySpec(separable=shape, batches=(batch,)), "mob_latency",
+                       type="primary")

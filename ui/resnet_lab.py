@@ -12,16 +12,16 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from cvlab import figures
+from cvlab import figures, jobfolder
 from cvlab.errors import CvlabError
 from cvlab.experiments.degradation import Settings, verdict
-from cvlab.jobs import protocol, queue
+from cvlab.jobs import queue
 from cvlab.jobs.queue import Job
 from cvlab.profile import profile
 from cvlab.report import shape_text
 from cvlab.zoo.residual import single_block
 from ui import jobs
-from ui.text import count
+from ui.messages import error
 
 DEPTH_CHOICES = (8, 14, 20, 26, 32, 44, 56, 110)
 DEFAULT = Settings()
@@ -62,8 +62,8 @@ def shortcut_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def degradation_settings() -> tuple[Settings, str]:
-    """The experiment's settings from the widgets, and a title for its job."""
+def degradation_settings() -> Settings:
+    """The experiment's settings from the widgets (checked when it starts)."""
     budget = st.radio("Budget", list(BUDGETS), format_func=BUDGET_TEXT.get, horizontal=True,
                       key="resnet_budget")
     left, middle, right = st.columns(3)
@@ -76,34 +76,22 @@ def degradation_settings() -> tuple[Settings, str]:
     recipe = st.radio("Optimizer", list(RECIPES), format_func=RECIPE_TEXT.get,
                       horizontal=True, key="resnet_recipe")
     per_class = BUDGETS[budget]["per_class"]
-    settings = Settings(tuple(depths), int(epochs), int(seed), train_per_class=per_class,
-                        **RECIPES[recipe])
-    title = (f"Degradation: depths {', '.join(map(str, sorted(depths)))} · "
-             f"{count(epochs, 'epoch')} · seed {seed}"
-             + (" · He et al.'s SGD" if recipe == "he" else ""))
-    return settings, title
+    return Settings(tuple(depths), int(epochs), int(seed), train_per_class=per_class,
+                    **RECIPES[recipe])
 
 
-def degradation_argv(s: Settings) -> list[str]:
-    return ["experiment", "degradation", "--depths", ",".join(map(str, s.depths)),
-            "--epochs", str(s.epochs), "--seed", str(s.seed), "--per-class",
-            str(s.train_per_class), "--optimizer", s.optimizer, "--learning-rate",
-            repr(s.learning_rate), "--schedule", s.schedule, "--out", "{job_dir}", "--json"]
-
-
-def start_button(kind: str, job: Job | None, label: str, argv: Callable[[], list[str]],
-                 title: str, **button) -> None:
-    """A button that queues ``python -m cvlab <argv()>`` as a job of ``kind`` (it may run
-    again on its folder to continue after a stop); disabled while ``job`` runs. A bad
-    setting (:class:`CvlabError` from ``argv``) is shown and queues nothing."""
+def start_button(kind: str, job: Job | None, label: str, spec: Callable[[], object],
+                 **button) -> None:
+    """A button that queues the job ``spec()`` describes (:func:`ui.jobs.launch`);
+    disabled while ``job`` runs. A bad setting (:class:`CvlabError` from ``spec`` or the
+    queue's check) is shown and queues nothing."""
     if not st.button(label, key=f"resnet_{kind}_start", disabled=job is not None and job.active,
                      **button):
         return
     try:
-        command = argv()
-        jobs.remember(queue.submit(kind, command, title, resume_argv=command))
+        jobs.launch(spec())
     except CvlabError as exc:
-        st.error(str(exc))
+        error(exc)
     else:
         st.rerun()
 
@@ -115,14 +103,14 @@ def job_and_result(kind: str, job: Job | None, live: Callable[[Job], None],
     if job is None:
         return
     jobs.job_panel(job, live)
-    result = protocol.read_result(job.dir)
+    result = jobfolder.read_result(job.dir)
     if result is not None and not job.active:
         show(result)
 
 
 def past_jobs(kind: str) -> list[Job]:
     """Jobs of ``kind`` with a result to show, newest first."""
-    return [j for j in queue.jobs() if j.kind == kind and protocol.read_result(j.dir)]
+    return [j for j in queue.jobs() if j.kind == kind and jobfolder.read_result(j.dir)]
 
 
 def pick_past(kind: str, current: Job | None) -> None:

@@ -8,7 +8,6 @@ the command line wrote to ``runs/`` in an allowed data root shows up here too.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -16,7 +15,6 @@ from pathlib import Path
 import streamlit as st
 
 from cvlab import figures, zoo
-from cvlab.atomic import write_bytes
 from cvlab.augment.spec import OPS, default_spec, spec_from_json, spec_to_dict
 from cvlab.data import SAMPLES, app_data_dir, data_roots, ensure_sample
 from cvlab.errors import CvlabError
@@ -135,29 +133,10 @@ def augmentation_choice() -> dict | None:
 
 def start(config: TrainConfig) -> Job:
     """Check ``config`` (errors raise before anything is queued), then queue its training
-    as a ``python -m cvlab train`` job writing into its own new run folder."""
-    resolved = config.resolved()
-    argv = ["train", resolved.data_dir, "--mode", resolved.mode,
-            "--epochs", str(resolved.epochs), "--image-size", str(resolved.image_size),
-            "--batch-size", str(resolved.batch_size),
-            "--learning-rate", repr(resolved.learning_rate), "--seed", str(resolved.seed)]
-    if resolved.mode == "fine-tune":
-        argv += ["--fine-tune-at", str(resolved.fine_tune_at)]
-    if resolved.augment:
-        argv += ["--augment", str(saved_spec(resolved.augment))]
-    title = f"{resolved.mode} on {Path(resolved.data_dir).name}, {count(resolved.epochs, 'epoch')}"
-    job = jobs.launch("train", [*argv, "--out", "{job_dir}"], title, runs_dir())
+    as a job writing into its own new run folder."""
+    job = jobs.launch(config.resolved(), runs_dir())
     st.session_state[SHOWN_RUN_KEY] = str(job.dir)
     return job
-
-
-def saved_spec(spec: dict) -> Path:
-    """The augmentation spec as a file the job reads, named by its content."""
-    text = json.dumps(spec, sort_keys=True)
-    path = app_data_dir() / "augment" / f"{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
-    if not path.is_file():
-        write_bytes(path, text.encode())
-    return path
 
 
 def current_job() -> Job | None:

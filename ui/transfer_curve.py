@@ -13,13 +13,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from cvlab import jobfolder
 from cvlab.experiments.transfer_curve import ALL, CurvePlan
 from cvlab.figures import transfer_curve
-from cvlab.jobs import protocol, queue
+from cvlab.jobs import queue
 from cvlab.jobs.queue import Job
 from cvlab.train.modes import MODES
 from ui import jobs
-from ui.text import count
 
 KIND = "transfer-curve"
 AMOUNTS = (5, 10, 25, 50, ALL)
@@ -48,16 +48,10 @@ def launch(dataset: Path, modes: list[str], amounts: list, epochs: int, size: in
            seed: int) -> Job:
     """Check the plan (raises :class:`CvlabError` before anything is queued), queue it."""
     ordered = sorted(a for a in amounts if a != ALL) + [a for a in amounts if a == ALL]
-    plan = CurvePlan(str(dataset), tuple(ordered), tuple(modes), epochs=epochs,
+    plan = CurvePlan(str(dataset.resolve()), tuple(ordered), tuple(modes), epochs=epochs,
                      image_size=size, seed=seed)
     plan.configs()
-    amounts_text = ",".join(map(str, ordered))
-    argv = ["experiment", "transfer-curve", str(dataset), "--per-class", amounts_text,
-            "--modes", ",".join(modes), "--epochs", str(epochs), "--image-size", str(size),
-            "--seed", str(seed), "--out", queue.JOB_DIR]
-    title = (f"transfer curve on {dataset.name}: {', '.join(modes)} × {amounts_text} per "
-             f"class, {count(epochs, 'epoch')}, {size} px")
-    job = queue.submit(KIND, argv, title)
+    job = jobs.launch(plan)
     st.session_state[SHOWN_KEY] = job.id
     return job
 
@@ -74,7 +68,7 @@ def panel(job: Job) -> None:
 
 
 def _points(job: Job) -> None:
-    result = protocol.read_result(job.dir)
+    result = jobfolder.read_result(job.dir)
     if result and result["points"]:
         show(result)
 

@@ -7,9 +7,8 @@ import re
 import sys
 from functools import partial
 
-from cvlab import latency, zoo
+from cvlab import jobfolder, latency, zoo
 from cvlab.errors import CvlabError
-from cvlab.jobs import protocol
 from cvlab.labs.separable import separable_networks
 from cvlab.report import short_count
 
@@ -35,30 +34,37 @@ def register(sub) -> None:
                         "result.json")
     parser.add_argument("--force", action="store_true", help="measure again even if stored")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, spec=spec_from_args)
+
+
+def spec_from_args(args) -> latency.LatencySpec:
+    """The spec of a ``latency`` job."""
+    if args.separable and args.models:
+        raise CvlabError(f"give models or --separable, not both. Received: "
+                         f"{' '.join(args.models)} and --separable {args.separable}")
+    return latency.LatencySpec(tuple(args.models), args.resolution, _batches(args.batch),
+                               args.separable, args.force)
 
 
 def run(args) -> int:
-    batches = _batches(args.batch)
-    if args.separable:
-        if args.models:
-            raise CvlabError(f"give models or --separable, not both. Received: "
-                             f"{' '.join(args.models)} and --separable {args.separable}")
-        jobs = _separable_jobs(args.separable)
+    spec = spec_from_args(args)
+    batches = spec.batches
+    if spec.separable:
+        jobs = _separable_jobs(spec.separable)
     else:
-        jobs = _model_jobs(args.models or list(latency.DEFAULT_MODELS), args.resolution)
+        jobs = _model_jobs(list(spec.models or latency.DEFAULT_MODELS), spec.resolution)
 
     def progress(fraction: float, text: str) -> None:
         print(f"[{fraction:4.0%}] {text}", file=sys.stderr, flush=True)
         if args.out:
-            protocol.report_progress(args.out, fraction, text)
+            jobfolder.report_progress(args.out, fraction, text)
 
-    stop = (lambda: protocol.stop_requested(args.out)) if args.out else None
-    rows = latency.measure_all(jobs, batches, force=args.force, progress=progress, stop=stop)
+    stop = (lambda: jobfolder.stop_requested(args.out)) if args.out else None
+    rows = latency.measure_all(jobs, batches, force=spec.force, progress=progress, stop=stop)
     result = {"kind": "latency", "machine": latency.machine(), "rows": rows,
               "complete": len(rows) == len(jobs) * len(batches)}
     if args.out:
-        protocol.write_result(args.out, result)
+        jobfolder.write_result(args.out, result)
     print(json.dumps(result) if args.json else _table(rows))
     return 0
 

@@ -6,9 +6,9 @@ import json
 import sys
 from pathlib import Path
 
-from cvlab import zoo
+from cvlab import jobfolder, zoo
 from cvlab.errors import CvlabError
-from cvlab.profile import profile
+from cvlab.profile import ProfileSpec, profile
 from cvlab.report import table, to_json
 from cvlab.zoo.stack import parse_stack
 
@@ -26,7 +26,16 @@ def register(sub) -> None:
     parser.add_argument("--classes", type=int, help="classifier size (default 1000)")
     parser.add_argument("--aux", action="store_true", help="GoogLeNet: keep auxiliary heads")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.set_defaults(func=run)
+    parser.add_argument("--out", metavar="DIR", help="job folder: the JSON object also goes "
+                        "to DIR/result.json")
+    parser.set_defaults(func=run, spec=spec_from_args)
+
+
+def spec_from_args(args) -> ProfileSpec:
+    """The spec of a ``profile`` job: a zoo network with its width and resolution."""
+    if args.name is None:
+        raise CvlabError("Received: no NAME; allowed: a profile job profiles a zoo network")
+    return ProfileSpec(args.name, args.alpha, args.resolution)
 
 
 def run(args) -> int:
@@ -44,6 +53,8 @@ def run(args) -> int:
             options["aux"] = True
         network = zoo.get(args.name, **{k: v for k, v in options.items() if v is not None})
     result = profile(network)
+    if args.out:
+        jobfolder.write_result(args.out, to_json(result))
     print(json.dumps(to_json(result)) if args.json else table(result))
     return 0
 

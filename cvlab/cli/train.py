@@ -30,7 +30,7 @@ from cvlab.train.runs import default_run_dir, read_run
 #: Options that describe a new run; with --resume only --epochs may be given.
 RUN_OPTIONS = ("mode", "model", "fine_tune_at", "head_epochs", "image_size", "batch_size",
                "learning_rate", "weights", "seed", "val_fraction", "test_fraction",
-               "augment", "cached_views", "train_per_class", "out")
+               "augment", "cached_views", "train_per_class", "dropout", "out")
 BAR_WIDTH = 24
 
 
@@ -70,7 +70,10 @@ def register(subparsers) -> None:
                         help="train on a seeded sample of N images per class (val and test "
                         "stay whole)")
     parser.add_argument("--augment", metavar="PIPELINE.json",
-                        help="augmentation pipeline exported by the studio")
+                        help="augmentation pipeline exported by the studio (a file, or its "
+                        "JSON text)")
+    parser.add_argument("--dropout", type=float, metavar="P",
+                        help=f"dropout before the new head (default {d['dropout']})")
     parser.add_argument("--cached-views", type=int, metavar="K",
                         help="frozen/fine-tune + augment: augmented views of the training "
                         "set to cache for the head phase")
@@ -80,7 +83,7 @@ def register(subparsers) -> None:
     parser.add_argument("--out", metavar="RUN_DIR", help="default runs/<timestamp>-<mode>")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue a stopped or failed run")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, spec=spec_from_args)
 
 
 def run(args) -> int:
@@ -94,7 +97,7 @@ def run(args) -> int:
             report = JobProgress(args.resume, bar)
             result = resume(args.resume, report, stop, epochs=args.epochs)
         else:
-            config = _config(args)
+            config = spec_from_args(args)
             run_dir = Path(args.out) if args.out else default_run_dir(config.mode)
             report = JobProgress(run_dir, bar)
             result = train(config, report, stop, run_dir=run_dir)
@@ -116,7 +119,7 @@ class JobProgress:
     ``first_batch`` and ``first_epoch`` (ended)."""
 
     def __init__(self, run_dir, bar):
-        from cvlab.jobs.protocol import Reporter
+        from cvlab.jobfolder import Reporter
 
         self.bar, self.timeline, self.fraction = bar, {"command": time.time()}, 0.0
         self.reporter = Reporter(run_dir)
@@ -142,14 +145,15 @@ class JobProgress:
                       epoch=result.epochs_run, best_epoch=result.best_epoch,
                       timeline=self.timeline)
 
-def _config(args) -> TrainConfig:
+def spec_from_args(args) -> TrainConfig:
+    """The run's config from the command line, resolved (the spec of a ``train`` job)."""
     if not args.data_dir:
         raise CvlabError("Received: no DIR; allowed: a folder with one sub-folder per class, "
                          "or --resume RUN_DIR")
     given = {name: getattr(args, name) for name in
              ("mode", "model", "epochs", "fine_tune_at", "head_epochs", "image_size", "batch_size",
               "learning_rate", "weights", "seed", "val_fraction", "test_fraction",
-              "cached_views", "train_per_class")
+              "cached_views", "train_per_class", "dropout")
              if getattr(args, name) is not None}
     if args.augment:
         given["augment"] = _read_spec(args.augment)
@@ -168,14 +172,25 @@ def _check_resume_args(args) -> None:
 
 
 def _read_spec(path: str) -> dict:
+    if path.lstrip().startswith("{"):  # the pipeline's JSON text itself
+        return _parse_spec(path, path[:40])
     try:
-        data = json.loads(Path(path).read_text())
+        text = Path(path).read_text()
     except OSError as exc:
         raise CvlabError(f"Received: --augment {path} ({exc.strerror}); allowed: a pipeline "
                          "JSON file exported by the Augmentation Studio") from None
+    return _parse_spec(text, path)
+
+
+def _parse_spec(text: str, shown: str) -> dict:
+    try:
+        data = json.loads(text)
     except ValueError as exc:
-        raise CvlabError(f"Received: --augment {path} that is not JSON ({exc}); allowed: a "
+        raise CvlabError(f"Received: --augment {shown} that is not JSON ({exc}); allowed: a "
                          "pipeline JSON file exported by the Augmentation Studio") from None
+    if not isinstance(data, dict):
+        raise CvlabError(f"Received: --augment {shown} that is not a JSON object; allowed: a "
+                         "pipeline JSON file exported by the Augmentation Studio")
     return data
 
 

@@ -15,6 +15,7 @@ replaces the target only when everything succeeded; any refusal is a
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import secrets
@@ -28,6 +29,7 @@ from typing import BinaryIO
 
 from cvlab.data.roots import check_path_text
 from cvlab.errors import CvlabError
+from cvlab.folders import unique_folder
 
 MAX_FILES = 20_000
 MAX_BYTES = 2 * 1024**3  # 2 GiB uncompressed
@@ -51,14 +53,8 @@ def upload_folder(parent: Path, name: str) -> Path:
     Made with ``mkdir`` (atomic), so two sessions uploading ``flowers.zip`` at the same
     moment never extract into, or replace, each other's folder.
     """
-    parent.mkdir(parents=True, exist_ok=True)
-    while True:
-        folder = parent / f"{safe_name(name)}-{secrets.token_hex(4)}"
-        try:
-            folder.mkdir()
-        except FileExistsError:
-            continue
-        return folder
+    return unique_folder(parent, (f"{safe_name(name)}-{secrets.token_hex(4)}"
+                                  for _ in itertools.count()))
 
 
 def extract_zip(

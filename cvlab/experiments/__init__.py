@@ -2,5 +2,5 @@
 
 Each one is a function returning one JSON-ready object (what ``python -m cvlab experiment
 NAME --json`` prints) and, given a job folder, reporting through
-:mod:`cvlab.jobs.protocol`. Importing this package does not import TensorFlow.
+:mod:`cvlab.jobfolder`. Importing this package does not import TensorFlow.
 """

@@ -20,7 +20,7 @@ Conventions:
 
 :func:`run` returns the JSON object ``python -m cvlab experiment degradation --json``
 prints. With ``job_dir`` it also reports progress (with the curves so far) through
-:mod:`cvlab.jobs.protocol`, stops at the next batch when ``STOP`` appears, and writes
+:mod:`cvlab.jobfolder`, stops at the next batch when ``STOP`` appears, and writes
 ``result.json``; run again on that folder with the same settings, it keeps the runs
 that finished and trains the rest.
 """
@@ -34,12 +34,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from cvlab import lazy_tf
+from cvlab import jobfolder, lazy_tf
 from cvlab.data import animal_mnist
 from cvlab.errors import CvlabError
 from cvlab.experiments.fitting import compile_classifier, watch
 from cvlab.experiments.machine import machine
-from cvlab.jobs import protocol
 from cvlab.profile import profile
 from cvlab.zoo.residual import check_cifar_depth, cifar_net
 
@@ -111,11 +110,11 @@ class _Tracker:
     done_cost: float = 0.0
     runs: list = field(default_factory=list)
     gradients: list = field(default_factory=list)
-    reporter: protocol.Reporter | None = None
+    reporter: jobfolder.Reporter | None = None
 
     def __post_init__(self):
         if self.job_dir is not None:
-            self.reporter = protocol.Reporter(self.job_dir)
+            self.reporter = jobfolder.Reporter(self.job_dir)
 
     def report(self, fraction: float, text: str, current: dict | None = None, *,
                stage: str = "training", final: bool = False) -> None:
@@ -127,7 +126,7 @@ class _Tracker:
                           init_gradients=self.gradients)
 
     def stop_requested(self) -> bool:
-        return self.job_dir is not None and protocol.stop_requested(self.job_dir)
+        return self.job_dir is not None and jobfolder.stop_requested(self.job_dir)
 
 
 class Stopped(Exception):
@@ -180,7 +179,7 @@ def run(settings: Settings = Settings(), job_dir: str | os.PathLike | None = Non
               "cpu_seconds": round(time.process_time() - cpu_started, 1), "stopped": stopped}
     tracker.report(1.0, "stopped" if stopped else "finished", final=True)
     if folder is not None:
-        protocol.write_result(folder, result)
+        jobfolder.write_result(folder, result)
     return result
 
 
@@ -192,7 +191,7 @@ def _finished_before(folder: Path | None, settings: Settings) -> dict:
     """
     if folder is None:
         return {}
-    earlier = protocol.read_result(folder)
+    earlier = jobfolder.read_result(folder)
     if not earlier or earlier.get("settings") != settings.to_json():
         return {}
     gradients = {(g["family"], g["depth"]): g for g in earlier.get("init_gradients", [])}

@@ -20,21 +20,31 @@ from __future__ import annotations
 import math
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from cvlab import lazy_tf
+from cvlab import jobfolder, lazy_tf
 from cvlab.data import animal_mnist
 from cvlab.errors import CvlabError
 from cvlab.experiments.fitting import compile_classifier, watch
 from cvlab.experiments.machine import machine
-from cvlab.jobs import protocol
 from cvlab.zoo.graph import GraphBuilder, Network
 from cvlab.zoo.residual import basic_block
 
 STEM, BLOCK = "stem_relu", "block_out"
 LAST_CONV, LAST_BN = "block_2_conv", "block_2_bn"
+
+
+@dataclass(frozen=True)
+class IdentitySpec:
+    """The identity experiment's job: ``epochs`` of training with L2 decay
+    ``weight_decay`` (λ) and without, from ``seed``."""
+
+    epochs: int = 4
+    weight_decay: float = 0.02
+    seed: int = 0
 
 
 def demo_network(batch_norm: bool = False, size: int = 28) -> Network:
@@ -108,9 +118,9 @@ def weight_decay_run(epochs: int = 4, weight_decay: float = 0.02, learning_rate:
             if progress:
                 progress(overall, text)
             if folder is not None:
-                protocol.report_progress(folder, overall, text, runs=result["runs"])
+                jobfolder.report_progress(folder, overall, text, runs=result["runs"])
         run = _train(x, y, decay, epochs, learning_rate, seed, report,
-                     (lambda: folder is not None and protocol.stop_requested(folder)))
+                     (lambda: folder is not None and jobfolder.stop_requested(folder)))
         result["runs"].append(run)
         if run["stopped"]:
             break
@@ -118,9 +128,9 @@ def weight_decay_run(epochs: int = 4, weight_decay: float = 0.02, learning_rate:
     result["seconds"] = round(time.time() - started, 1)
     result["cpu_seconds"] = round(time.process_time() - cpu_started, 1)
     if folder is not None:
-        protocol.report_progress(folder, 1.0, "stopped" if result["stopped"] else "finished",
+        jobfolder.report_progress(folder, 1.0, "stopped" if result["stopped"] else "finished",
                                  runs=result["runs"])
-        protocol.write_result(folder, result)
+        jobfolder.write_result(folder, result)
     return result
 
 

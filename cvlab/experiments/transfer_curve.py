@@ -9,7 +9,7 @@ images, which no run trains or selects its best epoch on.
 Output folder (``out``)::
 
     out/runs/<mode>-<per_class>/   a complete run folder (cvlab.train.runs), evaluated
-    out/progress.json, STOP        the job protocol (cvlab.jobs.protocol)
+    out/progress.json, STOP        the job protocol (cvlab.jobfolder)
     out/result.json                the result below, rewritten after every point
 
 Result (what ``--json`` prints)::
@@ -29,8 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from cvlab import jobfolder
 from cvlab.errors import CvlabError
-from cvlab.jobs import protocol
 from cvlab.train.config import TrainConfig
 from cvlab.train.modes import MODES, mode
 
@@ -101,7 +101,7 @@ class _StopFile:
         self.folder = folder
 
     def is_set(self) -> bool:
-        return protocol.stop_requested(self.folder)
+        return jobfolder.stop_requested(self.folder)
 
 
 def run_curve(plan: CurvePlan, out: str | Path,
@@ -122,7 +122,7 @@ def run_curve(plan: CurvePlan, out: str | Path,
     def report(done: float, text: str, **detail) -> None:
         now = time.monotonic()
         if now - last_write[0] > 0.5 or done in (0, 1):
-            protocol.report_progress(out, done / len(points), text, **detail)
+            jobfolder.report_progress(out, done / len(points), text, **detail)
             last_write[0] = now
 
     report(0, f"starting {len(points)} runs")
@@ -153,13 +153,13 @@ def run_curve(plan: CurvePlan, out: str | Path,
                                  "test_accuracy": single["accuracy"],
                                  "ci": single["accuracy_ci"],
                                  "seconds": round(trained.seconds, 3)})
-        protocol.write_result(out, result)
+        jobfolder.write_result(out, result)
     done = len(result["points"])
     stopped = done < len(points)
-    protocol.report_progress(out, done / len(points),
+    jobfolder.report_progress(out, done / len(points),
                              f"stopped after {done} of {len(points)} runs" if stopped
                              else f"finished {done} runs")
-    protocol.write_result(out, result)
+    jobfolder.write_result(out, result)
     return result
 
 

@@ -2,29 +2,30 @@
 
 ::
 
-    job = submit("train", ["train", "data/faces", "--out", "{job_dir}"], "frozen on faces")
+    job = submit(TrainConfig("data/faces", epochs=3).resolved())
     jobs()            # every job, newest first, statuses refreshed
     get(job.id).progress()
     stop(job.id); cancel(job.id); resume(job.id, epochs=3)
 
-State lives only in files under ``root`` (default: the app's runs folder):
-``<root>/<id>/job.json`` per job (see :mod:`cvlab.jobs.record`) and ``<root>/.queue.lock``,
-a file locked with ``fcntl.flock`` around every change, so two sessions (or two server
-processes) can never both take the last slot.
+A job is submitted as a typed spec (:mod:`cvlab.jobs.kinds`), never as a command line: the
+record holds the kind and the spec as data, and the job process derives the command from
+it after checking it again. State lives only in files under ``root`` (default: the app's
+runs folder): ``<root>/<id>/job.json`` per job (see :mod:`cvlab.jobs.record`) and
+``<root>/.queue.lock``, a file locked with ``fcntl.flock`` around every change, so two
+sessions (or two server processes) can never both take the last slot.
 
 Nobody runs a scheduler. Each call here *dispatches* under the lock: a job whose process
-has died is marked ``interrupted``, and queued jobs start, in order, while fewer than
-:func:`max_jobs` run. A job process dispatches again when it ends
-(:mod:`cvlab.jobs.worker`), so the queue moves on with no server at all, and a server
-restart loses nothing. Each job is a detached process (its own session, its own log):
-a warm standby that has already imported TensorFlow when one is ready
-(:mod:`cvlab.jobs.standby`), else a new one.
+has died is marked ``interrupted``, a queued record whose spec fails its check is marked
+``damaged`` (and never runs), and queued jobs start, in order, while fewer than
+:func:`max_jobs` run. A job process dispatches again when it ends (:mod:`cvlab.cli.worker`),
+so the queue moves on with no server at all, and a server restart loses nothing. Each job
+is a detached process (its own session, its own log): a warm standby that has already
+imported TensorFlow when one is ready (:mod:`cvlab.jobs.standby`), else a new one.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import fcntl
 import os
 import re
@@ -33,17 +34,22 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
+from cvlab import jobfolder
+from cvlab.atomic import read_json
 from cvlab.errors import CvlabError
-from cvlab.jobs import protocol, standby
+from cvlab.folders import new_folder
+from cvlab.jobs import kinds, standby
+from cvlab.jobs import spec as codec
 from cvlab.jobs.record import LOG, Job, alive, process_start, read_job, write_job
 
-JOB_DIR = "{job_dir}"
 LOCK = ".queue.lock"
 SEQUENCE = ".queue.seq"
 QUEUE_GPUS = "CVLAB_QUEUE_GPUS"
 REPO_ROOT = Path(__file__).resolve().parents[2]
+WORKER = [sys.executable, "-m", "cvlab", "worker"]
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 
 __all__ = ["Job", "cancel", "default_root", "delete", "get", "jobs", "locked", "max_jobs",
@@ -67,23 +73,18 @@ def max_jobs() -> int:
     return max(1, len(_gpus()))
 
 
-def submit(kind: str, argv: list[str], title: str, root: Path | None = None, *,
-           resume_argv: list[str] | None = None) -> Job:
-    """Queue ``python -m cvlab <argv>`` in a new job folder and start it if a slot is free.
-
-    Every ``"{job_dir}"`` in ``argv`` (and in ``resume_argv``, the command that continues
-    the job after a stop or a crash) becomes the job's folder, created atomically.
-    """
-    if not argv or not all(isinstance(a, str) for a in argv):
-        raise CvlabError(f"Received: argv {argv!r}; allowed: a non-empty list of strings")
+def submit(spec, root: Path | None = None) -> Job:
+    """Queue the job ``spec`` describes (a spec of :mod:`cvlab.jobs.kinds`) in a new job
+    folder, and start it if a slot is free. The spec is checked first (its own checks and
+    the data roots): :class:`CvlabError` before anything is queued."""
+    kind = kinds.kind_of(spec)
+    data = codec.encode(spec)
+    kinds.checked(kind.name, data)
     root = _root(root)
     with locked(root):
-        folder = _new_folder(root, title or kind)
-        filled = [a.replace(JOB_DIR, str(folder)) for a in argv]
-        job = Job(folder.name, kind, title, filled, folder, seq=_next_seq(root),
-                  created=time.time(), cwd=os.getcwd(), original_argv=filled,
-                  resume_argv=None if resume_argv is None else
-                  [a.replace(JOB_DIR, str(folder)) for a in resume_argv])
+        folder = new_folder(root, kind.title(spec) or kind.name)
+        job = Job(folder.name, kind.name, kind.title(spec), data, folder, seq=_next_seq(root),
+                  created=time.time())
         write_job(job)
         listed = _dispatch(root)
         _keep_warm(root)
@@ -121,7 +122,7 @@ def stop(job_id: str, root: Path | None = None) -> Job:
         _require(job, ("running",), "stop")
         job.stop_requested = time.time()
         write_job(job)
-        protocol.request_stop(job.dir)
+        jobfolder.request_stop(job.dir)
     return job
 
 
@@ -135,10 +136,11 @@ def cancel(job_id: str, root: Path | None = None) -> Job:
 
 
 def resume(job_id: str, epochs: int | None = None, root: Path | None = None) -> Job:
-    """Queue a stopped, failed or interrupted job again, to continue where it was.
+    """Queue a stopped, failed or interrupted job again, to continue where it was; a kind
+    that cannot resume (:attr:`Kind.resumable`) is refused.
 
-    A training job continues from its last checkpoint; ``epochs`` adds that many epochs
-    to those already recorded (without it, the run continues to its planned total).
+    ``epochs`` (training) adds that many epochs to those already finished; without it the
+    run continues to its planned total, and a run that reached it is refused.
     """
     if epochs is not None and (not isinstance(epochs, int) or epochs < 1):
         raise CvlabError(f"Received: epochs={epochs!r}; allowed: an integer ≥ 1")
@@ -146,10 +148,22 @@ def resume(job_id: str, epochs: int | None = None, root: Path | None = None) -> 
     with locked(root):
         job = _find(_dispatch(root), _checked_id(job_id), root)
         _require(job, ("stopped", "failed", "interrupted", "finished", "cancelled"), "resume")
-        from cvlab.jobs.resumable import resume_argv
-
-        job.argv = resume_argv(job, epochs)
-        protocol.clear_stop(job.dir)
+        kind = kinds.get(job.kind)
+        if not kind.resumable:
+            raise CvlabError(f"Received: resume for job {job.id} of kind {job.kind!r}; "
+                             "allowed: " + ", ".join(k.name for k in kinds.KINDS.values()
+                                                     if k.resumable))
+        spec = kinds.checked(job.kind, job.spec)
+        if hasattr(spec, "epochs") and kind.name == "train":
+            done = finished_epochs(job.dir)
+            if epochs is None and done >= spec.epochs:
+                raise CvlabError(f"Received: resume for run {job.id} that ran all "
+                                 f"{spec.epochs} planned epochs; allowed: resume with a "
+                                 "number of extra epochs")
+            if epochs is not None:
+                spec = replace(spec, epochs=done + epochs)
+        jobfolder.clear_stop(job.dir)
+        job.spec, job.title = codec.encode(spec), kind.title(spec)
         job.status, job.seq, job.resumes = "queued", _next_seq(root), job.resumes + 1
         job.pid = job.pid_start = job.started = job.finished = job.exit_code = None
         job.stop_requested = None
@@ -157,6 +171,24 @@ def resume(job_id: str, epochs: int | None = None, root: Path | None = None) -> 
         listed = _dispatch(root)
         _keep_warm(root)
     return _find(listed, job.id)
+
+
+def finished_epochs(run_dir: Path) -> int:
+    """Epochs a training run's last checkpoint holds (0 with none)."""
+    state = read_json(run_dir / jobfolder.STATE) or {}
+    done = state.get("epoch", 0)
+    return done if isinstance(done, int) and done >= 0 else 0
+
+
+def command(job: Job) -> list[str]:
+    """The argv after ``python -m cvlab`` that runs ``job`` now: its spec checked again
+    (:func:`kinds.checked`), then its kind's command, or its resume command once it has
+    been resumed. :class:`CvlabError` if the record does not hold a valid spec."""
+    kind = kinds.get(job.kind)
+    spec = kinds.checked(job.kind, job.spec)
+    if job.resumes and kind.resumable:
+        return kind.resume(spec, job.dir)
+    return kind.argv(spec, job.dir)
 
 
 def delete(job_id: str, root: Path | None = None) -> None:
@@ -178,7 +210,7 @@ def finish(job_dir: Path, exit_code: int) -> None:
     with locked(root):
         job = read_job(job_dir)
         if job is not None and job.status == "running" and job.pid == os.getpid():
-            stopped = job.stop_requested is not None or protocol.stop_requested(job_dir)
+            stopped = job.stop_requested is not None or jobfolder.stop_requested(job_dir)
             job.status = "failed" if exit_code else ("stopped" if stopped else "finished")
             job.exit_code, job.finished = exit_code, time.time()
             write_job(job)
@@ -189,12 +221,19 @@ def finish(job_dir: Path, exit_code: int) -> None:
 # --- under the lock -------------------------------------------------------------------
 
 def _dispatch(root: Path) -> list[Job]:
-    """Mark dead running jobs interrupted, then start queued jobs while slots are free."""
+    """Mark dead running jobs interrupted and bad queued records damaged, then start queued
+    jobs while slots are free."""
     listed = [job for job in map(read_job, _folders(root)) if job is not None]
     for job in listed:
         if job.status == "running" and not alive(job):
             job.status = "interrupted"
             write_job(job)
+        elif job.status == "queued":
+            try:
+                kinds.checked(job.kind, job.spec)
+            except CvlabError as exc:
+                job.status, job.reason = "damaged", str(exc)
+                write_job(job)
     queued = sorted((j for j in listed if j.status == "queued"), key=lambda j: j.seq)
     busy = {j.slot for j in listed if j.status == "running"}
     free = [slot for slot in range(max_jobs()) if slot not in busy]
@@ -207,17 +246,16 @@ def _dispatch(root: Path) -> list[Job]:
 
 def _launch(job: Job, slot: int) -> None:
     """Start the job: hand it to a warm standby if one is ready, else start its own
-    process, detached (its own session, output to its own log)."""
+    process, detached (its own session, output to its own log), in this server's folder."""
     job.status, job.slot, job.started = "running", slot, time.time()
     job.pid = job.pid_start = None
     write_job(job)  # a crash right here leaves "running" without a pid: interrupted
     gpus = _gpus()
     device = {"CUDA_VISIBLE_DEVICES": gpus[slot % len(gpus)]} if gpus else {}
-    cwd = job.cwd if job.cwd and Path(job.cwd).is_dir() else str(REPO_ROOT)
-    if not standby.hand_over(job.dir.parent, job, cwd, device):
+    if not standby.hand_over(job.dir.parent, job, str(REPO_ROOT), device):
         with open(job.dir / LOG, "ab") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "cvlab.jobs.worker", str(job.dir)], cwd=cwd,
+                [*WORKER, str(job.dir)], cwd=REPO_ROOT,
                 env={**_job_env(), **device}, stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True)
         # Reap it when it ends, so it never lingers as a zombie of this process.
@@ -248,20 +286,6 @@ def _folders(root: Path) -> list[Path]:
         return [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
     except FileNotFoundError:
         return []
-
-
-def _new_folder(root: Path, title: str) -> Path:
-    """``<root>/<YYYYmmdd-HHMMSS>-<slug>``, made with ``mkdir`` (atomic), ``-2``… if taken."""
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40] or "job"
-    for index in range(1, 10_000):
-        folder = root / (f"{stamp}-{slug}" + (f"-{index}" if index > 1 else ""))
-        try:
-            folder.mkdir()
-        except FileExistsError:
-            continue
-        return folder
-    raise CvlabError(f"Received: no free job folder name under {root}; allowed: fewer jobs")
 
 
 def _next_seq(root: Path) -> int:

@@ -2,15 +2,16 @@
 
 A job folder is ``<root>/<id>/``; the id is the folder's name. The record holds::
 
-    id, kind, title, argv          the command runs as ``python -m cvlab <argv>``, with
-                                   "{job_dir}" already replaced by the folder
-    original_argv                  argv as first submitted (a resume changes argv)
+    id, kind, title                the kind names its entry in :mod:`cvlab.jobs.kinds`
+    spec                           the kind's spec as JSON data (:mod:`cvlab.jobs.spec`);
+                                   the job runs ``python -m cvlab <argv(spec)>``, derived
+                                   and checked when it starts, never read from the record
     status                         queued | running | finished | stopped | failed |
-                                   interrupted | cancelled
+                                   interrupted | cancelled | damaged (``reason`` says why)
     seq                            the queue's order (first in, first out)
     pid, pid_start                 the job process and its start tick (guards pid reuse)
     created, started, finished     unix seconds (None until then)
-    exit_code, stop_requested, resumes, cwd, slot
+    exit_code, stop_requested, resumes, slot
 
 Only the queue (under its lock) and the job process itself write the record. Nothing
 here imports TensorFlow or Streamlit.
@@ -18,17 +19,16 @@ here imports TensorFlow or Streamlit.
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from cvlab.atomic import write_json
-from cvlab.jobs import protocol
+from cvlab import jobfolder
+from cvlab.atomic import read_json, write_json
+from cvlab.jobfolder import LOG, RECORD
 
-RECORD = "job.json"
-LOG = "job.log"
-STATUSES = ("queued", "running", "finished", "stopped", "failed", "interrupted", "cancelled")
+STATUSES = ("queued", "running", "finished", "stopped", "failed", "interrupted", "cancelled",
+            "damaged")
 ACTIVE = ("queued", "running")
 
 
@@ -39,7 +39,7 @@ class Job:
     id: str
     kind: str
     title: str
-    argv: list[str]
+    spec: dict
     dir: Path
     status: str = "queued"
     seq: int = 0
@@ -51,10 +51,8 @@ class Job:
     exit_code: int | None = None
     stop_requested: float | None = None
     resumes: int = 0
-    cwd: str = ""
     slot: int | None = None
-    original_argv: list[str] = field(default_factory=list)
-    resume_argv: list[str] | None = None
+    reason: str | None = None
     position: int | None = None
 
     @property
@@ -66,8 +64,8 @@ class Job:
         return self.status in ACTIVE
 
     def progress(self) -> dict | None:
-        """The job's last ``progress.json`` (see :mod:`cvlab.jobs.protocol`)."""
-        return protocol.read_progress(self.dir)
+        """The job's last ``progress.json`` (see :mod:`cvlab.jobfolder`)."""
+        return jobfolder.read_progress(self.dir)
 
     def log_tail(self, lines: int = 20) -> str:
         """The last ``lines`` lines of the job's output ('' before it has any)."""
@@ -87,18 +85,23 @@ class Job:
 
 
 def read_job(folder: Path) -> Job | None:
-    """The job recorded in ``folder``, or ``None`` if it holds no readable record."""
-    try:
-        data = json.loads((folder / RECORD).read_text())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict):
+    """The job recorded in ``folder``, or ``None`` if it holds no readable record. Only the
+    record's shape is checked here; its spec is checked before the job runs
+    (:func:`cvlab.jobs.kinds.checked`)."""
+    data = read_json(folder / RECORD)
+    if data is None:
         return None
     names = set(Job.__dataclass_fields__) - {"dir", "position"}
     try:
-        return Job(**{k: v for k, v in data.items() if k in names}, dir=folder)
+        job = Job(**{k: v for k, v in data.items() if k in names}, dir=folder)
     except TypeError:
         return None
+    if not (isinstance(job.id, str) and isinstance(job.kind, str) and isinstance(job.title, str)
+            and isinstance(job.spec, dict) and job.status in STATUSES
+            and all(isinstance(v, int | float) or v is None for v in (
+                job.seq, job.pid, job.pid_start, job.created, job.started, job.finished))):
+        return None
+    return job
 
 
 def write_job(job: Job) -> None:
@@ -126,11 +129,26 @@ def process_start(pid: int) -> int | None:
 
 
 def alive(job: Job) -> bool:
-    """Whether the job's own process still runs (not a later process with its pid)."""
-    if job.pid is None:
+    """Whether the job's own process still runs: the pid is alive, started at the recorded
+    tick (not a later process with its pid), and is a cvlab job worker (a crafted record
+    naming any live pid is not waited on)."""
+    if job.pid is None or not isinstance(job.pid, int) or job.pid <= 0:
         return False
     start = process_start(job.pid)
-    return start is not None and (not _PROC or job.pid_start in (None, start))
+    if start is None:
+        return False
+    if not _PROC:
+        return True
+    return job.pid_start == start and is_worker(job.pid)
+
+
+def is_worker(pid: int) -> bool:
+    """Whether process ``pid`` runs ``python -m cvlab worker`` (Linux ``/proc``)."""
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return b"cvlab" in args and b"worker" in args
 
 
 _PROC = Path("/proc/self/stat").exists()

@@ -2,7 +2,7 @@
 
 A fresh job process spends its first seconds importing TensorFlow (about 4 s on an idle
 CPU, far more on a busy one) before it reads a single image. A *standby* pays that in
-advance: a detached ``python -m cvlab.jobs.worker --standby ROOT`` that imports the training stack,
+advance: a detached ``python -m cvlab worker --standby ROOT`` that imports the training stack,
 then waits. When the queue starts a job it hands the job to a ready standby, if there is
 one, instead of starting a new interpreter; the standby becomes that job's process (its
 pid is the job's pid) and is used once.
@@ -32,12 +32,14 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from cvlab.atomic import write_json
-from cvlab.jobs.record import LOG, Job, process_start
+from cvlab.jobfolder import LOG
+from cvlab.jobs.record import Job, process_start
 
 FOLDER = ".standby"
 POLL_SECONDS = 0.05
 DEFAULT_IDLE_SECONDS = 1800.0
-WARM_IMPORTS = ("tensorflow", "keras", "cvlab.cli", "cvlab.cli.train", "cvlab.train.run")
+WARM_IMPORTS = ("tensorflow", "keras", "cvlab.cli", "cvlab.cli.train", "cvlab.train.run",
+                "cvlab.jobs.kinds")
 
 
 def wanted() -> int:
@@ -56,7 +58,7 @@ def keep_warm(root: Path, env: dict[str, str], cwd: str) -> int:
         folder = root / FOLDER
         folder.mkdir(exist_ok=True)
         process = subprocess.Popen(
-            [sys.executable, "-m", "cvlab.jobs.worker", "--standby", str(root)], cwd=cwd, env=env,
+            [sys.executable, "-m", "cvlab", "worker", "--standby", str(root)], cwd=cwd, env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True)
         threading.Thread(target=process.wait, name=f"reap-standby-{process.pid}",

@@ -73,17 +73,29 @@ def build_classifier(source: WeightsSource, image_size: int, classes: int,
     return Classifier(model, base, k.Model(inputs, pooled, name="features"), head)
 
 
+LUMA = ((((0.299,), (0.587,), (0.114,)),),)  # a 1×1×3×1 kernel: RGB → luma
+
+
 def zoo_classifier(name: str, source: WeightsSource, image_size: int,
                    classes: int) -> Classifier:
     """Preprocessing → the zoo's ``name`` with its own classifier for ``classes``, random
-    weights. ``base`` is the whole zoo network; it has no separate features or head."""
+    weights. ``base`` is the whole zoo network; it has no separate features or head.
+
+    A network drawn for grey images (LeNet-5: 32×32×1) reads the RGB images through a
+    fixed 1×1 convolution with the ITU-R BT.601 luma weights (0.299 R + 0.587 G +
+    0.114 B, not trained), so every zoo network trains on the same folders."""
     from cvlab import zoo
     from cvlab.keras.build import build_model
 
     k = keras()
     network = build_model(zoo.get(name, resolution=image_size, classes=classes))
     inputs = k.Input((image_size, image_size, 3), dtype="float32", name="image")
-    outputs = network(preprocessing_layer(source.preprocessing)(inputs))
+    x = preprocessing_layer(source.preprocessing)(inputs)
+    if network.input_shape[-1] == 1:
+        grey = k.layers.Conv2D(1, 1, use_bias=False, trainable=False, name="grayscale",
+                               kernel_initializer=k.initializers.Constant(LUMA))
+        x = grey(x)
+    outputs = network(x)
     if k.mixed_precision.global_policy().compute_dtype != "float32":
         outputs = k.layers.Activation("linear", dtype="float32", name="probabilities")(outputs)
     return Classifier(k.Model(inputs, outputs, name=f"scratch_{name}"), network, None, None)

@@ -43,7 +43,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cvlab import lazy_tf
+from cvlab import jobfolder, lazy_tf
 from cvlab.atomic import write_json
 from cvlab.data import Split, Subset, scan, split
 from cvlab.data.split import per_class_sample
@@ -372,14 +372,10 @@ def _float32_copy(s: _RunContext, clf: Classifier):
     return copy
 
 
-#: Files a job folder holds before its run starts (see cvlab.jobs); a run may begin there.
-JOB_FILES = ("job.json", "job.log", "progress.json", "STOP")
-
-
 def _new_folder(run_dir, mode: str) -> Path:
     path = Path(run_dir).expanduser() if run_dir else default_run_dir(mode)
     if path.exists() and (not path.is_dir() or any(
-            entry.name not in JOB_FILES for entry in path.iterdir())):
+            entry.name not in jobfolder.JOB_FILES for entry in path.iterdir())):
         raise CvlabError(f"Received: output folder {path} that already holds files; allowed: "
                          "a new or empty folder (continue a run with --resume RUN_DIR)")
     return path.resolve()

@@ -47,8 +47,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cvlab import lazy_tf
+from cvlab import jobfolder, lazy_tf
 from cvlab.errors import CvlabError
+from cvlab.folders import new_folder
 from cvlab.train import run_checks
 
 SUBSETS = ("train", "val", "test")
@@ -62,43 +63,43 @@ class RunPaths:
 
     @property
     def config(self) -> Path:
-        return self.root / "config.json"
+        return self.root / jobfolder.CONFIG
 
     @property
     def classes(self) -> Path:
-        return self.root / "classes.json"
+        return self.root / jobfolder.CLASSES
 
     @property
     def split(self) -> Path:
-        return self.root / "split.json"
+        return self.root / jobfolder.SPLIT
 
     @property
     def history(self) -> Path:
-        return self.root / "history.json"
+        return self.root / jobfolder.HISTORY
 
     @property
     def model(self) -> Path:
-        return self.root / "model.keras"
+        return self.root / jobfolder.MODEL
 
     @property
     def stop(self) -> Path:
-        return self.root / "STOP"
+        return self.root / jobfolder.STOP
 
     @property
     def checkpoints(self) -> Path:
-        return self.root / "checkpoints"
+        return self.root / jobfolder.CHECKPOINTS
 
     @property
     def last(self) -> Path:
-        return self.checkpoints / "last.keras"
+        return self.root / jobfolder.LAST_CHECKPOINT
 
     @property
     def best(self) -> Path:
-        return self.checkpoints / "best.weights.h5"
+        return self.root / jobfolder.BEST_CHECKPOINT
 
     @property
     def state(self) -> Path:
-        return self.checkpoints / "state.json"
+        return self.root / jobfolder.STATE
 
 
 @dataclass
@@ -128,17 +129,8 @@ class RunRecord:
 
 def default_run_dir(mode: str, base: str | os.PathLike | None = None,
                     now: _dt.datetime | None = None) -> Path:
-    """``<base or cwd>/runs/<YYYYmmdd-HHMMSS>-<mode>``, with ``-2``, ``-3``… if taken."""
-    stamp = (now or _dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    parent = Path(base or Path.cwd()) / "runs"
-    candidate = parent / f"{stamp}-{mode}"
-    index = 2
-    while candidate.exists():
-        candidate = parent / f"{stamp}-{mode}-{index}"
-        index += 1
-    return candidate
-
-
+    """A new, empty ``<base or cwd>/runs/<YYYYmmdd-HHMMSS>-<mode>`` (``-2``… if taken)."""
+    return new_folder(Path(base or Path.cwd()) / "runs", mode, now)
 
 
 def split_to_json(parts) -> dict[str, list[list]]:

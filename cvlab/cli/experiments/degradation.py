@@ -46,7 +46,7 @@ def _degradation_parser(sub) -> None:
                    "10 after half the steps and again after three quarters, as He et al. did)")
     p.add_argument("--families", default="plain,residual", help="plain,residual (default both)")
     add_common(p)
-    p.set_defaults(func=_run_degradation)
+    p.set_defaults(func=_run_degradation, spec=spec_from_args)
 
 
 def _depths(text: str) -> tuple[int, ...]:
@@ -57,15 +57,21 @@ def _depths(text: str) -> tuple[int, ...]:
                          "6n + 2, e.g. 8,20,56.") from None
 
 
-def _run_degradation(args) -> int:
-    from cvlab.experiments.degradation import Settings, run
+def spec_from_args(args):
+    """The experiment's checked :class:`Settings` (the spec of a ``degradation`` job)."""
+    from cvlab.experiments.degradation import Settings
 
-    settings = Settings(_depths(args.depths), args.epochs, args.seed, args.per_class,
-                        args.val_per_class, args.image_size, args.batch_size,
-                        args.learning_rate, args.optimizer,
-                        tuple(f.strip() for f in args.families.split(",") if f.strip()),
-                        args.schedule)
-    settings = settings.checked()
+    return Settings(_depths(args.depths), args.epochs, args.seed, args.per_class,
+                    args.val_per_class, args.image_size, args.batch_size, args.learning_rate,
+                    args.optimizer,
+                    tuple(f.strip() for f in args.families.split(",") if f.strip()),
+                    args.schedule).checked()
+
+
+def _run_degradation(args) -> int:
+    from cvlab.experiments.degradation import run
+
+    settings = spec_from_args(args)
     bar = Bar(sys.stderr)
     result = run(settings, job_dir=args.out, progress=bar)
     bar.close()

@@ -8,6 +8,7 @@ import json
 import sys
 
 from cvlab.cli.experiments import add_common
+from cvlab.experiments.identity import IdentitySpec
 from cvlab.progress_bar import Bar
 
 
@@ -20,17 +21,25 @@ def _identity_parser(sub) -> None:
         "identity", help="a residual block returns its input when its last layer is zero",
         description="Check the identity exactly on real activations, then train briefly with "
         "and without L2 weight decay and record the block's last-layer weight norm.")
-    p.add_argument("--epochs", type=int, default=4, help="default 4")
-    p.add_argument("--weight-decay", type=float, default=0.02, help="λ (default 0.02)")
+    d = IdentitySpec()
+    p.add_argument("--epochs", type=int, default=d.epochs, help=f"default {d.epochs}")
+    p.add_argument("--weight-decay", type=float, default=d.weight_decay,
+                   help=f"λ (default {d.weight_decay})")
     add_common(p)
-    p.set_defaults(func=_run_identity)
+    p.set_defaults(func=_run_identity, spec=spec_from_args)
+
+
+def spec_from_args(args) -> IdentitySpec:
+    """The spec of an ``identity`` job."""
+    return IdentitySpec(args.epochs, args.weight_decay, args.seed)
 
 
 def _run_identity(args) -> int:
     from cvlab.experiments.identity import weight_decay_run
 
+    spec = spec_from_args(args)
     bar = Bar(sys.stderr)
-    result = weight_decay_run(args.epochs, args.weight_decay, seed=args.seed,
+    result = weight_decay_run(spec.epochs, spec.weight_decay, seed=spec.seed,
                               job_dir=args.out, progress=bar)
     bar.close()
     print(json.dumps(result) if args.json else render_identity(result))

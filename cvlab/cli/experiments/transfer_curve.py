@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 from cvlab.experiments.transfer_curve import (
     ALL,
@@ -39,16 +40,25 @@ def register(sub) -> None:
                         help="square side in pixels (default 96)")
     parser.add_argument("--seed", type=int, default=0, metavar="N",
                         help="split, sample and training seed (default 0)")
+    parser.add_argument("--batch-size", type=int, default=CurvePlan.batch_size, metavar="B",
+                        help=f"default {CurvePlan.batch_size}")
     parser.add_argument("--out", metavar="DIR",
                         help="job folder for the runs, progress.json and result.json "
                              "(default runs/<timestamp>-transfer-curve)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, spec=spec_from_args)
+
+
+def spec_from_args(args) -> CurvePlan:
+    """The spec of a ``transfer-curve`` job (its points are checked by ``configs()``)."""
+    return CurvePlan(str(Path(args.data_dir).expanduser().resolve()),
+                     parse_per_class(args.per_class), parse_modes(args.modes),
+                     epochs=args.epochs, image_size=args.image_size, seed=args.seed,
+                     batch_size=args.batch_size)
 
 
 def run(args) -> int:
-    plan = CurvePlan(args.data_dir, parse_per_class(args.per_class), parse_modes(args.modes),
-                     epochs=args.epochs, image_size=args.image_size, seed=args.seed)
+    plan = spec_from_args(args)
     out = args.out or default_run_dir("transfer-curve")
     result = run_curve(plan, out, log=lambda line: print(line, file=sys.stderr))
     print(json.dumps(result) if args.json else human(result))

@@ -1,6 +1,10 @@
-"""The files through which a long-running command talks to whoever watches it.
+"""A job's folder: the name of every file in it, and the API through which a long-running
+command talks to whoever watches it. Every other module imports these names from here.
 
 Any ``python -m cvlab`` command that runs as a job writes into its own folder::
+
+    job_dir/job.json        the queue's record of the job (:mod:`cvlab.jobs.record`)
+    job_dir/job.log         the job process's output
 
     job_dir/progress.json   {"fraction": 0..1, "text": one line, "updated": unix seconds,
                              "detail": {...}}, rewritten atomically as work advances
@@ -14,16 +18,33 @@ a restarted server sees the same state. The command never needs to know who watc
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
 
-from cvlab.atomic import write_json
+from cvlab.atomic import read_json, write_json
 
+RECORD = "job.json"
+LOG = "job.log"
 PROGRESS = "progress.json"
 STOP = "STOP"
 RESULT = "result.json"
+JOB_FILES = (RECORD, LOG, PROGRESS, STOP)
+KEPT_ON_RESTART = (RECORD, LOG)  # a job restarted from nothing keeps its record and log
+
+# A training run's folder is its job's folder; these are its own files (cvlab.train.runs).
+CONFIG = "config.json"
+CLASSES = "classes.json"
+SPLIT = "split.json"
+HISTORY = "history.json"
+MODEL = "model.keras"
+CHECKPOINTS = "checkpoints"
+LAST_CHECKPOINT = f"{CHECKPOINTS}/last.keras"
+BEST_CHECKPOINT = f"{CHECKPOINTS}/best.weights.h5"
+STATE = f"{CHECKPOINTS}/state.json"
+METRICS = "metrics.json"
+EXPORTS = "exports"
+EXPORTS_REPORT = f"{EXPORTS}/exports.json"
 
 
 def report_progress(job_dir: str | os.PathLike, fraction: float, text: str,
@@ -36,7 +57,7 @@ def report_progress(job_dir: str | os.PathLike, fraction: float, text: str,
 
 def read_progress(job_dir: str | os.PathLike) -> dict | None:
     """The last progress written, or ``None`` if none yet (or the file is unreadable)."""
-    return _read(Path(job_dir) / PROGRESS)
+    return read_json(Path(job_dir) / PROGRESS)
 
 
 def request_stop(job_dir: str | os.PathLike) -> None:
@@ -86,12 +107,4 @@ def write_result(job_dir: str | os.PathLike, result: dict) -> None:
 
 
 def read_result(job_dir: str | os.PathLike) -> dict | None:
-    return _read(Path(job_dir) / RESULT)
-
-
-def _read(path: Path) -> dict | None:
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    return read_json(Path(job_dir) / RESULT)
