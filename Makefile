@@ -10,7 +10,7 @@ PORT ?= 8501
 # the machine is on (see README, "Serving a class": there is no login built in).
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint bench browser clean
+.PHONY: run test test-fast lint bench browser clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +27,16 @@ run: $(STAMP)
 browser:
 	@bash scripts/ensure-chromium.sh
 
-test: $(STAMP) browser
+lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
+
+test: lint browser
 	$(PY) -m pytest -n 2 --dist loadfile
+
+# The engine and the pages in AppTest: no browser, no Keras builds, no training.
+test-fast: lint
+	$(PY) -m pytest -n 2 --dist loadfile -m "not slow and not browser"
 
 bench: $(STAMP)
 	for f in bench/*.py; do $(PY) $$f || exit 1; done

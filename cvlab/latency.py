@@ -14,10 +14,8 @@ find this machine's rows cheaply.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import platform
 import statistics
 import time
 from collections.abc import Callable
@@ -25,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cvlab.atomic import write_json
+from cvlab.machine import machine
 from cvlab.profile import profile
 from cvlab.zoo.graph import Network
 
@@ -46,30 +45,6 @@ class LatencySpec:
     batches: tuple[int, ...] = (1, 32)
     separable: str | None = None
     force: bool = False
-
-
-def machine() -> dict:
-    """This machine's description and key, without importing TensorFlow."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    gpus = []
-    for info in sorted(Path("/proc/driver/nvidia/gpus").glob("*/information")):
-        try:
-            gpus += [ln.split(":", 1)[1].strip() for ln in info.read_text().splitlines()
-                     if ln.startswith("Model")]
-        except OSError:
-            continue
-    host = platform.node() or "unknown"
-    described = {"host": host, "cpu": cpu, "cpus": os.cpu_count() or 1, "gpus": gpus}
-    digest = hashlib.sha1(json.dumps(described, sort_keys=True).encode()).hexdigest()[:10]
-    safe_host = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in host)[:40]
-    return {**described, "key": f"{safe_host}-{digest}"}
 
 
 def store_path(key: str | None = None) -> Path:

@@ -10,7 +10,7 @@ from cvlab.zoo.stack_examples import EXAMPLES
 from cvlab.zoo.teaching import FAMILY_NOTES, NOTE_CORRECTIONS
 from ui.cached import keras_check, stack_profile, zoo_profile
 from ui.layout import page_setup
-from ui.text import md
+from ui.messages import error
 from ui.widgets import layer_table, model_options, totals
 
 EXAMPLE_STACK = """# A small classifier for 32×32 colour images
@@ -64,7 +64,7 @@ try:
         profile = stack_profile(text)
         family, title = "Custom", "your stack"
 except CvlabError as exc:
-    st.error(md(exc))
+    error(exc)
     st.stop()
 
 # 2. Headline numbers and the family's story.
@@ -116,4 +116,4 @@ if source == "From the zoo":
         if result["match"]:
             st.success("Every count agrees with the analytic profile.")
         else:
-            st.error("The counts disagree: please report this network and its options.")
+            error("The counts disagree: please report this network and its options.")

@@ -11,7 +11,7 @@ from cvlab.errors import CvlabError
 from ui import messages
 from ui.augment import controls, photo, pipeline_for, prepared, restore, uploaded_image
 from ui.layout import page_setup
-from ui.text import md
+from ui.messages import error
 
 page_setup(
     __file__,
@@ -25,7 +25,7 @@ st.sidebar.header("Augmentations")
 try:
     spec = controls()
 except CvlabError as exc:
-    st.error(md(exc))
+    error(exc)
     st.stop()
 
 left, right = st.columns([1, 3])
@@ -60,7 +60,7 @@ with right:
         result = draw_grid(spec, prepared(source), 9, seed, partner=partner,
                            pipeline=pipeline, mixing=mixing)
     except CvlabError as exc:
-        st.error(md(exc))
+        error(exc)
         st.stop()
     for row in range(3):
         cols = st.columns(3)
@@ -80,7 +80,7 @@ with json_tab:
                        mime="application/json", key="aug_export")
     st.file_uploader("Import a pipeline JSON", type=["json"], key="aug_import")
     if "augment_import_error" in st.session_state:
-        st.error(st.session_state["augment_import_error"])
+        error(st.session_state["augment_import_error"])
     st.code(spec_to_json(spec), language="json")
 with why_tab:
     st.markdown(

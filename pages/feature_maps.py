@@ -16,7 +16,7 @@ from cvlab.weights.imagenet import class_names
 from cvlab.weights.preprocess import center_crop
 from ui.explain import first_filters_png, imagenet_gradcam, imagenet_inside
 from ui.layout import page_setup
-from ui.text import md
+from ui.messages import error
 from ui.training import known_runs, run_label
 
 page_setup(
@@ -48,7 +48,7 @@ def chosen_photo():
         try:
             return path.name, decode(resolve_allowed(path)).pixels
         except (CvlabError, Rejected) as exc:
-            st.error(md(f"Cannot read {path}: {exc}"))
+            error(f"Cannot read {path}: {exc}")
             return None
     upload = st.file_uploader("Your photo", key="fm_upload",
                               type=sorted(e.lstrip(".") for e in IMAGE_EXTENSIONS))
@@ -58,7 +58,7 @@ def chosen_photo():
     try:
         return upload.name, decode(Path(upload.name), data=upload.getvalue()).pixels
     except Rejected as exc:
-        st.error(md(f"Cannot read {upload.name}: {exc}"))
+        error(f"Cannot read {upload.name}: {exc}")
         return None
 
 

@@ -8,8 +8,8 @@ from cvlab.errors import CvlabError
 from cvlab.train.runs import model_file
 from ui.jobs import job_panel, warm_up
 from ui.layout import page_setup
+from ui.messages import error
 from ui.run_results import evaluation, exports, try_it
-from ui.text import md
 from ui.training import (
     SHOWN_RUN_KEY,
     choose_dataset,
@@ -66,7 +66,7 @@ with st.container(border=True):
         try:
             start(config)
         except CvlabError as exc:
-            st.error(md(exc))
+            error(exc)
         else:
             st.rerun()
 
@@ -93,8 +93,7 @@ picked = st.selectbox("Run", paths, index=paths.index(opening) if opening else 0
                       key=f"run_pick:{opening}")  # a new key, so a new run opens picked
 record = by_path[picked]
 if record.damaged:
-    st.error(md(f"This run failed a safety check, so nothing was read from it: "
-                f"{record.damaged}"))
+    error(f"This run failed a safety check, so nothing was read from it: {record.damaged}")
     st.stop()
 run_summary(record)
 if status[picked] in ("running", "queued"):

@@ -11,6 +11,7 @@ from ui.confusion_cells import confusion_explorer
 from ui.fine_tune_picture import fine_tune_picture
 from ui.jobs import warm_up
 from ui.layout import page_setup
+from ui.messages import error
 from ui.run_compare import (
     compare,
     evaluate_missing,
@@ -54,7 +55,7 @@ with st.container(border=True):
         try:
             launch(dataset, modes, amounts, epochs, size, seed)
         except CvlabError as exc:
-            st.error(str(exc))
+            error(exc)
 warm_up()
 experiments = {job.id: job for job in stored()}
 if experiments:

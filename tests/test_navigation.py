@@ -1,5 +1,7 @@
 """The sidebar: every page file declared once, in a section, with the home page first."""
 
+import contextlib
+
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -36,3 +38,29 @@ def test_app_routes_to_home_and_switches_page():
     at.switch_page("pages/compare_models.py").run()
     assert not at.exception, at.exception
     assert "Compare Models" in at.title[0].value
+
+
+def test_streamlits_pages_directory_flag_still_means_what_navigation_assumes(tmp_path,
+                                                                             monkeypatch):
+    """``ui.navigation`` relies on one private Streamlit flag: ``PagesManager.
+    uses_pages_directory`` is decided once, True when the main script has a ``pages/``
+    folder beside it (the v1 multipage mode that lists files in the sidebar), and
+    ``st.navigation`` switches it off. This fails the day an upgrade changes either."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    main = tmp_path / "app.py"
+    main.write_text("")
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
+    PagesManager(str(main))
+    assert PagesManager.uses_pages_directory is False  # no pages/ beside it
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
+    (tmp_path / "pages").mkdir()
+    PagesManager(str(main))
+    assert PagesManager.uses_pages_directory is True
+    PagesManager(str(main))  # decided once: a later manager keeps the first decision
+    assert PagesManager.uses_pages_directory is True
+
+    import streamlit as st
+    with contextlib.suppress(Exception):  # outside a script run it may complain, after
+        st.navigation([st.Page(str(main))])  # switching the flag off first
+    assert PagesManager.uses_pages_directory is False

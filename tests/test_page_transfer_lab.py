@@ -13,8 +13,10 @@ from rendered import rendered
 from streamlit.testing.v1 import AppTest
 
 from cvlab.evaluate.metrics import cell_images
+from cvlab.experiments.transfer_curve import CurvePlan
 from cvlab.jobs import queue
 from cvlab.jobs.record import Job, write_job
+from cvlab.jobs.spec import encode
 from cvlab.train.base_layers import trainable_params
 from cvlab.train.runs import read_run
 from ui.run_compare import stored_test_report
@@ -55,7 +57,7 @@ def test_a_bad_plan_says_why_and_starts_nothing(data_dir, tmp_path):
     at.multiselect(key="curve_modes").set_value(["fine-tune"])
     at.number_input(key="curve_epochs").set_value(1)
     at.button(key="curve_start").click().run()
-    assert "epochs 1 with mode fine-tune" in at.error[0].value
+    assert "epochs 1 with mode fine-tune" in rendered(at.error[0].value)
     assert not (data_dir / "experiments").exists() or not any(
         (data_dir / "experiments" / "runs").glob("*"))
 
@@ -63,7 +65,8 @@ def test_a_bad_plan_says_why_and_starts_nothing(data_dir, tmp_path):
 def test_a_stored_experiment_shows_its_curve_after_a_reload(data_dir):
     folder = data_dir / "runs" / "20260101-000000-transfer-curve"
     folder.mkdir(parents=True)
-    write_job(Job(folder.name, "transfer-curve", "transfer curve on faces", ["experiment"],
+    plan = CurvePlan("/x/faces", (5, 10), ("frozen",))
+    write_job(Job(folder.name, "transfer-curve", "transfer curve on faces", encode(plan),
                   folder, status="finished", created=1.0, exit_code=0))
     points = [{"mode": "frozen", "per_class": n, "test_accuracy": a, "ci": [a - .2, a + .1],
                "seconds": 3.0} for n, a in ((5, 0.6), (10, 0.8))]

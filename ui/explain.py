@@ -25,6 +25,7 @@ from cvlab.explain.render import (
     png_bytes,
 )
 from cvlab.train import RunRecord
+from ui.messages import error
 from ui.text import md
 
 CHANNELS_SHOWN = 32
@@ -122,7 +123,7 @@ def try_it_heat(record: RunRecord, files: tuple[tuple[str, bytes], ...]) -> None
     try:
         shown = [item for item in run_overlays(str(record.path), _stamp(record), files) if item]
     except CvlabError as exc:
-        st.error(md(exc))
+        error(exc)
         return
     if not shown:
         return
@@ -156,7 +157,7 @@ def mistakes_gallery(record: RunRecord, wrong: list[dict]) -> None:
         shown = run_overlays(str(record.path), _stamp(record), images,
                              tuple(w[key] for w in wrong))
     except (OSError, CvlabError) as exc:
-        st.error(md(f"No Grad-CAM: {exc}"))
+        error(f"No Grad-CAM: {exc}")
         return
     kept = [(item["png"], caption) for item, caption in zip(shown, captions, strict=True)
             if item]

@@ -26,7 +26,8 @@ POLL_SECONDS = 1.0
 LOG_LINES = 15
 BADGES = {"queued": ("🕒", "blue"), "running": ("▶️", "green"), "finished": ("✅", "green"),
           "stopped": ("⏹", "orange"), "failed": ("❌", "red"),
-          "interrupted": ("⚠️", "orange"), "cancelled": ("✖️", "gray")}
+          "interrupted": ("⚠️", "orange"), "cancelled": ("✖️", "gray"),
+          "damaged": ("⚠️", "red")}
 
 
 def launch(spec, root=None, key: str | None = None) -> Job:
@@ -128,13 +129,15 @@ def _status(job: Job) -> None:
         st.caption(f"{progress.get('text') or job.status} · took {_duration(took)}")
     elif job.status == "cancelled":
         st.caption("Cancelled before it started.")
+    elif job.status == "damaged":
+        error(f"This job's record failed its check, so it was never run: {job.reason}")
     else:
         what = ("failed" if job.status == "failed" else
                 "was interrupted: its process ended without finishing (killed, or the "
                 "machine restarted)")
-        st.error(f"The job {what}"
-                 + (f" with exit code {job.exit_code}" if job.exit_code is not None else "")
-                 + ". The last lines of its log:")
+        error(f"The job {what}"
+              + (f" with exit code {job.exit_code}" if job.exit_code is not None else "")
+              + ". The last lines of its log:")
         st.code(job.log_tail(LOG_LINES) or "(no output)", language=None)
 
 

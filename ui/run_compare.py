@@ -19,6 +19,7 @@ from cvlab.figures import runs_overlay
 from cvlab.jobs.record import RECORD
 from cvlab.report import short_count
 from cvlab.train import RunRecord, list_runs
+from ui.messages import error
 from ui.training import known_runs
 from ui.transfer_curve import stored
 
@@ -138,7 +139,7 @@ def tricks(records: list[RunRecord]) -> None:
                 st.session_state[key] = evaluate(base, multicrop=True, ensemble=members,
                                                  split="test")
             except CvlabError as exc:
-                st.error(str(exc))
+                error(exc)
     report = st.session_state.get(key)
     if report:
         tricks_table(report)

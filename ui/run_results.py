@@ -20,6 +20,7 @@ from cvlab.evaluate.export import read_report as read_exports
 from cvlab.report import short_count
 from cvlab.train import RunRecord
 from ui.explain import mistakes_gallery, try_it_heat
+from ui.messages import error
 from ui.text import md
 
 MISCLASSIFIED_SHOWN = 12
@@ -33,7 +34,7 @@ def _logged(label: str, work):
             result = work(lambda line: box.write(md(line)))
         except CvlabError as exc:
             box.update(label=f"{label} failed", state="error")
-            st.error(md(exc))
+            error(exc)
             return None
         box.update(label=f"{label} done", state="complete")
     return result
@@ -153,7 +154,7 @@ def try_it(record: RunRecord) -> None:
     try:
         shown, unreadable = predicted(str(record.path), record.model_path.stat().st_mtime, files)
     except CvlabError as exc:
-        st.error(md(exc))
+        error(exc)
         return
     for name, image, top in shown:
         left, right = st.columns([1, 3])

@@ -27,6 +27,7 @@ from cvlab.train.device import detect
 from cvlab.train.modes import MODE_RECORDS
 from ui import jobs
 from ui.augment import SPEC_KEY
+from ui.messages import error
 from ui.text import count, md
 
 SHOWN_RUN_KEY = "training_run"
@@ -200,7 +201,7 @@ def delete_button(record: RunRecord, listed: dict[str, Job]) -> None:
         else:
             shutil.rmtree(record.path)
     except (CvlabError, OSError) as exc:
-        st.error(md(f"Could not delete {record.path.name}: {exc}"))
+        error(f"Could not delete {record.path.name}: {exc}")
         return
     st.session_state.pop(SHOWN_RUN_KEY, None)
     st.rerun()

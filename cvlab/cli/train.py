@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from cvlab.errors import CvlabError
+from cvlab.progress_bar import Bar
 from cvlab.train.config import (
     DEFAULT_FINE_TUNE_AT,
     DEFAULT_LEARNING_RATE,
@@ -31,7 +32,6 @@ from cvlab.train.runs import default_run_dir, read_run
 RUN_OPTIONS = ("mode", "model", "fine_tune_at", "head_epochs", "image_size", "batch_size",
                "learning_rate", "weights", "seed", "val_fraction", "test_fraction",
                "augment", "cached_views", "train_per_class", "dropout", "out")
-BAR_WIDTH = 24
 
 
 def register(subparsers) -> None:
@@ -88,7 +88,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     stop = threading.Event()
-    bar = ProgressBar(sys.stderr)
+    bar = Bar(sys.stderr, final_only=True)
     previous = _stop_on_sigint(stop)
     try:
         if args.resume:
@@ -127,7 +127,8 @@ class JobProgress:
                       stage="starting", timeline=self.timeline)
 
     def __call__(self, event) -> None:
-        self.bar(event)
+        self.bar(event.fraction, event.text, final=event.kind == "epoch" or (
+            event.kind == "features" and event.step == event.steps))
         mark = "first_epoch" if event.kind == "epoch" else "first_batch"
         self.timeline.setdefault(mark, time.time())
         if event.kind != "features":
@@ -204,35 +205,6 @@ def _stop_on_sigint(stop: threading.Event):
         print("\nstopping after this batch (Ctrl-C again to abort)", file=sys.stderr)
 
     return signal.signal(signal.SIGINT, handler)
-
-
-class ProgressBar:
-    """A one-line text bar on a terminal; one line per epoch when stderr is a file."""
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.live = stream.isatty()
-        self.open = False
-
-    def __call__(self, event) -> None:
-        if event.kind == "epoch" or (event.kind == "features" and event.step == event.steps):
-            self._write(event, final=True)
-        elif self.live:
-            self._write(event, final=False)
-
-    def _write(self, event, final: bool) -> None:
-        filled = round(event.fraction * BAR_WIDTH)
-        line = f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {event.text}"
-        if self.live:
-            print(f"\r\x1b[K{line}", end="\n" if final else "", file=self.stream, flush=True)
-            self.open = not final
-        elif final:
-            print(line, file=self.stream, flush=True)
-
-    def close(self) -> None:
-        if self.open:
-            print(file=self.stream)
-            self.open = False
 
 
 def render(result) -> str:

@@ -258,11 +258,8 @@ def _inspect(root: Path, path: Path, max_pixels: int):
 
 def _digest(path: Path) -> str:
     """BLAKE2b of the file, streamed (a large file is never held in memory whole)."""
-    digest = hashlib.blake2b(digest_size=16)
     with open(path, "rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(stream, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
 
 
 def _loose_and_empty(root, loose, class_dirs, class_names) -> list[str]:
