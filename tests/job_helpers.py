@@ -33,10 +33,12 @@ def holder(root: Path, name: str = "0-holder", title: str = "someone else's run"
     return job, process
 
 
-def wait_done(job_id: str, root: Path | None = None, limit: float = 240) -> Job:
-    """The job once it is no longer queued or running; fails after ``limit`` seconds."""
+def wait_done(job_id: str, root: Path | None = None, limit: float = 240,
+              until=lambda job: not job.active) -> Job:
+    """The job, read from disk, once ``until(job)`` holds (by default: no longer queued or
+    running); fails after ``limit`` seconds with its status and log tail."""
     deadline = time.monotonic() + limit
-    while (job := queue.get(job_id, root)).active:
+    while not until(job := queue.get(job_id, root)):
         assert time.monotonic() < deadline, f"{job_id} still {job.status}: {job.log_tail(8)}"
         time.sleep(0.2)
     return job

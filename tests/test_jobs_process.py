@@ -71,9 +71,8 @@ def test_job_outlives_its_parent_survives_a_kill_resumes_and_stops(tmp_path, mon
         assert job.status == "running"
         wait(lambda: len(history(job)) > done + 2, "epochs after the resume")
         queue.stop(job_id, runs)
-        asked, seen = time.monotonic(), len(history(job))
+        seen = len(history(job))
         job = wait(lambda: (j := queue.get(job_id, runs)).status == "stopped" and j, "stop")
-        took = time.monotonic() - asked
         epochs = history(job)
         assert [e["epoch"] for e in epochs] == list(range(1, len(epochs) + 1))
         assert len(epochs) <= seen + 2, "it stopped in the epoch it was in (or the next)"
@@ -84,7 +83,6 @@ def test_job_outlives_its_parent_survives_a_kill_resumes_and_stops(tmp_path, mon
         assert state["stopped"] and not state["best_partial"]
         assert not epochs[state["best_epoch"] - 1]["partial"], "a partial epoch is never best"
         assert (job.dir / "model.keras").is_file() and not (job.dir / "STOP").exists()
-        assert took < 30, f"stop took {took:.1f} s"
 
         # 3. One more epoch: the same run finishes, its history continued, not restarted.
         job = queue.resume(job_id, epochs=1, root=runs)

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from job_helpers import wait_done
 
 from cvlab.jobs import queue, standby
 from cvlab.jobs.record import process_start
@@ -42,16 +43,6 @@ def _ready(root: Path, limit: float = 120) -> dict:
     raise AssertionError(f"no standby ready after {limit} s: {_entries(root)}")
 
 
-def _ended(job_id: str, root: Path, limit: float = 120):
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        job = queue.get(job_id, root)
-        if not job.active:
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} still {job.status} after {limit} s")
-
-
 def _gone(pid: int, limit: float = 30) -> bool:
     deadline = time.monotonic() + limit
     while process_start(pid) is not None and time.monotonic() < deadline:
@@ -65,7 +56,7 @@ def test_a_job_runs_in_the_ready_standby_and_a_new_one_is_started(root):
     warm = _ready(root)
     job = queue.submit(ProfileSpec("lenet5"), root)
     assert job.pid == warm["pid"]  # no new interpreter: the warm one became the job
-    done = _ended(job.id, root)
+    done = wait_done(job.id, root)
     assert (done.status, done.exit_code) == ("finished", 0)
     log = (done.dir / "job.log").read_text()
     assert "python -m cvlab profile lenet5" in log and "conv1" in log
@@ -82,7 +73,7 @@ def test_a_dead_standby_is_passed_over_and_an_idle_one_retires(root, monkeypatch
     monkeypatch.setenv("CVLAB_STANDBY", "0")  # only the job's own process from here on
     job = queue.submit(ProfileSpec("lenet5"), root)
     assert job.pid != dead["pid"]
-    assert _ended(job.id, root).status == "finished"
+    assert wait_done(job.id, root).status == "finished"
     assert _entries(root) == []  # the dead one was forgotten
 
     monkeypatch.setenv("CVLAB_STANDBY", "1")

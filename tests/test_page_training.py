@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from job_helpers import holder
+from job_helpers import holder, wait_done
 from rendered import rendered
 from streamlit.testing.v1 import AppTest
 from train_folders import write_shapes
@@ -58,10 +58,7 @@ def runs(at: AppTest) -> Path:
 
 
 def wait_for_job(at: AppTest, job_id: str, limit: float = 240) -> Job:
-    deadline = time.monotonic() + limit
-    while (job := queue.get(job_id, runs(at))).active:
-        assert time.monotonic() < deadline, job.status
-        time.sleep(0.5)
+    job = wait_done(job_id, runs(at), limit)
     at.run()
     assert not at.exception
     return job

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from evaluate_fakerun import build_run, write_shapes
+from job_helpers import wait_done
 from rendered import rendered
 from streamlit.testing.v1 import AppTest
 
@@ -153,15 +154,11 @@ def test_launch_then_stop_an_experiment_job(data_dir, tmp_path):
     assert job.kind == "transfer-curve" and job.dir.parent == (data_dir / "runs").resolve()
     assert (job.spec["per_class"], job.spec["seed"], job.spec["image_size"]) == ([5], 3, 32)
     assert at.selectbox(key=f"curve_pick:{job.id}").value == job.id
-    deadline = time.monotonic() + 120
-    while queue.get(job.id).status == "queued" and time.monotonic() < deadline:
-        time.sleep(0.5)
+    wait_done(job.id, until=lambda j: j.status != "queued")
     at.run()
     at.button(key=f"stop:{job.id}").click().run()
     assert (job.dir / "STOP").exists()
-    while queue.get(job.id).active and time.monotonic() < deadline + 120:
-        time.sleep(0.5)
-    assert queue.get(job.id).status == "stopped"
+    assert wait_done(job.id).status == "stopped"
     at.run()
     assert any(c.value.startswith("stopped after 0 of 1 runs") for c in at.caption), \
         [c.value for c in at.caption]

@@ -84,16 +84,14 @@ def test_bad_options_fail_fast_with_received_and_allowed():
         profile(zoo.get("alexnet", resolution=32))
 
 
-def test_profiling_the_whole_zoo_is_fast_and_tensorflow_free():
-    code = (
-        "import sys, time; from cvlab import zoo; from cvlab.profile import profile;"
-        "t = time.perf_counter(); [profile(zoo.get(n)) for n in zoo.names()];"
-        "print(time.perf_counter() - t, 'tensorflow' in sys.modules)"
-    )
+def test_profiling_the_whole_zoo_is_tensorflow_free():
+    """Its speed is a figure of bench/bench_profile.py, not a timed test."""
+    code = ("import sys; from cvlab import zoo; from cvlab.profile import profile;"
+            "print(sum(profile(zoo.get(n)).macs > 0 for n in zoo.names()), len(zoo.names()),"
+            " 'tensorflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
-    assert float(out[0]) < 1.0
-    assert out[1] == "False"
+    assert out[0] == out[1] and out[2] == "False"
 
 
 def test_stack_language_matches_the_course_cost_examples():

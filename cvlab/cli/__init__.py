@@ -5,7 +5,9 @@ parser picks them up by discovery, so a new command never edits this file (a
 sub-package, such as ``experiments/``, holds a command's own sub-commands).
 Conventions shared by every command: a human table on stdout by default, one JSON object
 with ``--json``, progress on stderr, and exit status 2 with a one-line message for bad
-input.
+input. Paths mean the same on every command, the app's pages and the job process: every
+folder a command reads or writes lies under a data root (``CVLAB_DATA_ROOTS``, by default
+the app's data folder and the current folder; see :func:`allowed`).
 """
 
 from __future__ import annotations
@@ -14,8 +16,20 @@ import argparse
 import importlib
 import pkgutil
 import sys
+from pathlib import Path
 
+from cvlab.data.roots import resolve_allowed
 from cvlab.errors import CvlabError
+
+ROOTS_HELP = ("Every folder a command reads or writes must lie under a data root: "
+              "CVLAB_DATA_ROOTS (separated by ':'), by default the app's data/ folder and "
+              "the current folder.")
+
+
+def allowed(path: str) -> Path:
+    """``path`` (relative to the current folder) as a real path under a data root, else a
+    one-line :class:`CvlabError` saying how to allow it."""
+    return resolve_allowed(Path(path).expanduser().absolute())
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -30,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="python -m cvlab",
         description="cvlab: case-study CNNs, their costs, datasets and transfer learning.",
+        epilog=ROOTS_HELP,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):

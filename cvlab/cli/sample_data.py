@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cvlab.cli import allowed
 from cvlab.data.samples import SAMPLES, write_sample
 from cvlab.data.scan import scan
 
@@ -20,7 +21,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    dest = write_sample(args.dataset, args.dest)
+    dest = write_sample(args.dataset, allowed(args.dest))
     report = scan(dest)
     counts = ", ".join(f"{name} {n}" for name, n in report.classes.items())
     print(f"wrote {args.dataset} to {dest}: {counts}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from cvlab.cli import allowed
 from cvlab.data.images import MAX_PIXELS
 from cvlab.data.scan import ScanReport, scan
 
@@ -34,7 +35,8 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     progress = _stderr_progress if sys.stderr.isatty() else None
-    report = scan(args.root, max_pixels=args.max_pixels, workers=args.workers, progress=progress)
+    report = scan(allowed(args.root), max_pixels=args.max_pixels, workers=args.workers,
+                  progress=progress)
     if progress:
         print(file=sys.stderr)
     print(report.to_json(indent=2) if args.json else render(report))

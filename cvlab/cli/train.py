@@ -15,6 +15,7 @@ import threading
 import time
 from pathlib import Path
 
+from cvlab.cli import allowed
 from cvlab.errors import CvlabError
 from cvlab.progress_bar import Bar
 from cvlab.train.config import (
@@ -160,7 +161,7 @@ def spec_from_args(args) -> TrainConfig:
         given["augment"] = _read_spec(args.augment)
     if args.no_feature_cache:
         given["cache_features"] = False
-    config = TrainConfig(args.data_dir, **given)
+    config = TrainConfig(str(allowed(args.data_dir)), **given)
     return config.resolved()
 
 

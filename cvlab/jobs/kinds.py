@@ -29,14 +29,15 @@ from cvlab.experiments.transfer_curve import CurvePlan
 from cvlab.jobs import spec as codec
 from cvlab.latency import LatencySpec
 from cvlab.profile import ProfileSpec
-from cvlab.train.config import TrainConfig
+from cvlab.train.config import NAMED_WEIGHTS, TrainConfig
 
 
 @dataclass(frozen=True)
 class Kind:
     """One kind of job. ``argv(spec, job_dir)`` is the command after ``python -m cvlab``;
     ``resume(spec, job_dir)`` the one that continues it (``None``: the kind cannot resume);
-    ``data_dirs(spec)`` the folders it reads, which must lie under the data roots."""
+    ``data_dirs(spec)`` the folders and files it reads, which must lie under the data
+    roots."""
 
     name: str
     spec: type
@@ -160,7 +161,8 @@ def _profile_argv(s: ProfileSpec, job_dir: Path) -> list[str]:
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("train", TrainConfig, _train_argv, _train_title, _train_resume,
-         data_dirs=lambda c: (c.data_dir,)),
+         data_dirs=lambda c: (c.data_dir, *([c.weights] if c.weights and c.weights
+                                             not in NAMED_WEIGHTS else []))),
     Kind("degradation", DegradationSettings, _degradation_argv, _degradation_title,
          _degradation_argv),
     Kind("identity", IdentitySpec, _identity_argv, _identity_title, _identity_argv),

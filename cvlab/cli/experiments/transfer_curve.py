@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
+from cvlab.cli import allowed
 from cvlab.experiments.transfer_curve import (
     ALL,
     CurvePlan,
@@ -51,7 +51,7 @@ def register(sub) -> None:
 
 def spec_from_args(args) -> CurvePlan:
     """The spec of a ``transfer-curve`` job (its points are checked by ``configs()``)."""
-    return CurvePlan(str(Path(args.data_dir).expanduser().resolve()),
+    return CurvePlan(str(allowed(args.data_dir)),
                      parse_per_class(args.per_class), parse_modes(args.modes),
                      epochs=args.epochs, image_size=args.image_size, seed=args.seed,
                      batch_size=args.batch_size)
