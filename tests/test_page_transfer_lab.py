@@ -141,7 +141,7 @@ def cells_run(at):
 
 @pytest.mark.slow
 def test_launch_then_stop_an_experiment_job(data_dir, tmp_path):
-    at = open_page(write_shapes(tmp_path / "shapes", per_class=10))
+    at = open_page(write_shapes(data_dir / "shapes", per_class=10))
     at.multiselect(key="curve_modes").set_value(["frozen"])
     at.multiselect(key="curve_amounts").set_value([5])
     at.select_slider(key="curve_image_size").set_value(32)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +49,7 @@ def evil(tmp_path_factory):
     """The dataset, and a trained run over it in ``<root>/runs`` of a data root."""
     base = tmp_path_factory.getbasetemp()  # an allowed data root for the whole session
     data = write_evil_dataset(base / "evil-names")
-    run = build_run(base / "runs" / "evil-names-run", data, image_size=24)
+    run = build_run(base / "runs" / "evil-names-run", data, image_size=24, test_fraction=0.25)
     config = json.loads((run / "config.json").read_text())
     (run / "config.json").write_text(json.dumps({**config, "mode": "frozen"}))
     return data, run
@@ -99,6 +100,66 @@ def test_training_studio_shows_names_as_text(evil, monkeypatch):
     values = _markdown_values(at) + list(table.index)
     assert_literal(values, [c.proto.spec for c in at.get("plotly_chart")])
     assert any(all(name in rendered(v) for name in EVIL.values()) for v in values)
+
+
+@pytest.mark.slow
+def test_transfer_lab_and_its_confusion_explorer_show_names_as_text(evil, monkeypatch):
+    """The tested run's confusion explorer (chart, cell pickers, the cell's images), the
+    run comparison and the tricks table, with the evil class and file names."""
+    from cvlab.evaluate import evaluate
+
+    _, run = evil
+    monkeypatch.setenv("CVLAB_DATA_DIR", str(run.parents[1]))
+    evaluate(run, split="test")
+    at = AppTest.from_file(str(ROOT / "pages" / "transfer_lab.py"), default_timeout=120)
+    at.run()
+    assert not at.exception
+    names = list(EVIL.values())
+    at.selectbox(key="cell_true").set_value(names[0])
+    at.selectbox(key="cell_predicted").set_value(names[0]).run()
+    assert not at.exception and not at.error
+    values = _markdown_values(at)
+    assert_literal(values, [c.proto.spec for c in at.get("plotly_chart")])
+    shown = " ".join(rendered(v) for v in values)
+    assert names[0] in shown  # the picked cell names its class, as text
+    chart = json.loads(next(c.proto.spec for c in at.get("plotly_chart")
+                            if "Click a cell" in c.proto.spec))
+    cells = chart["data"][1]["customdata"]
+    assert all(isinstance(i, int) for cell in cells for i in cell)  # indices, never names
+
+
+@pytest.mark.slow
+def test_the_job_panel_shows_a_title_made_of_a_folder_name_as_text(evil, tmp_path,
+                                                                    monkeypatch):
+    """A queued job on a folder named like a Markdown link: every session's job panel shows
+    its title literally."""
+    from job_helpers import holder
+
+    from cvlab.jobs import queue
+    from cvlab.train import TrainConfig
+
+    data, _ = evil
+    monkeypatch.setenv("CVLAB_DATA_DIR", str(tmp_path / "appdata"))
+    monkeypatch.setenv("CVLAB_MAX_JOBS", "1")
+    monkeypatch.setenv("CVLAB_STANDBY", "0")
+    runs = tmp_path / "appdata" / "runs"
+    folder = tmp_path / EVIL["link"]  # a dataset folder named like a Markdown link
+    shutil.copytree(data, folder)
+    _, process = holder(runs)  # the slot is taken, so the job stays queued
+    try:
+        job = queue.submit(TrainConfig(str(folder)).resolved(), runs)
+        assert job.status == "queued" and EVIL["link"] in job.title
+        at = AppTest.from_file(str(ROOT / "pages" / "training_studio.py"),
+                               default_timeout=120)
+        at.query_params["train"] = job.id
+        at.run()
+        assert not at.exception
+        values = _markdown_values(at)
+        assert_literal(values, [c.proto.spec for c in at.get("plotly_chart")])
+        assert any(EVIL["link"] in rendered(v) for v in values)
+        queue.cancel(job.id, runs)
+    finally:
+        process.kill()
 
 
 MARKUP = """() => {
@@ -159,3 +220,15 @@ def test_no_page_turns_the_names_into_markup(evil, page, app_url):
     assert all(name in text for name in EVIL.values())
     assert page.evaluate(MARKUP) == []
     screenshot(page, "names-are-text-training")
+
+    from cvlab.evaluate import evaluate
+
+    evaluate(run, split="test")  # the Transfer Lab's confusion explorer needs a tested run
+    open_page(page, f"{app_url}/transfer_lab")
+    page.get_by_text("Click a cell to see its images").first.wait_for(timeout=120_000)
+    wait_until_idle(page)
+    wait_for_ticks(page, 8)
+    text = main.inner_text()
+    assert all(name in text for name in EVIL.values())
+    assert page.evaluate(MARKUP) == []
+    screenshot(page, "names-are-text-transfer-lab")

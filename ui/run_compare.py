@@ -19,7 +19,7 @@ from cvlab.figures import runs_overlay
 from cvlab.jobs.record import RECORD
 from cvlab.report import short_count
 from cvlab.train import RunRecord, list_runs
-from ui.messages import error
+from ui.messages import error, warning
 from ui.training import known_runs
 from ui.transfer_curve import stored
 
@@ -76,7 +76,7 @@ def evaluate_missing(records: list[RunRecord]) -> None:
         try:
             evaluate(record.path, split="test")
         except CvlabError as exc:
-            st.warning(f"{run_name(record)}: {exc}")
+            warning(f"{run_name(record)}: {exc}")
     bar.empty()
 
 

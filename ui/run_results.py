@@ -20,7 +20,7 @@ from cvlab.evaluate.export import read_report as read_exports
 from cvlab.report import short_count
 from cvlab.train import RunRecord
 from ui.explain import mistakes_gallery, try_it_heat
-from ui.messages import error
+from ui.messages import error, warning
 from ui.text import md
 
 MISCLASSIFIED_SHOWN = 12
@@ -122,7 +122,7 @@ def exports(record: RunRecord) -> None:
     labels = Path(report["labels"])
     cols[-1].download_button(f"⬇ {labels.name}", labels.read_bytes(), file_name=labels.name,
                              key="download_labels")
-    st.caption(f"Class names, in output order: {', '.join(report['class_names'])}. They are in "
+    st.caption(f"Class names, in output order: {md(', '.join(report['class_names']))}. They are in "
                f"`{labels.name}`, and inside each `.tflite` as TFLite Metadata (a labels file "
                "that metadata-aware tools such as the TFLite Task Library read).")
 
@@ -140,8 +140,8 @@ def try_it(record: RunRecord) -> None:
         path = st.selectbox("Held-out image", list(held_out), key="try_image",
                             format_func=lambda p: f"{p.name} (true class: {names[held_out[p]]})")
         if not path.is_file():
-            st.warning(f"{path.name} is no longer at `{path.parent}`; pick another image or "
-                       "upload your own photos.")
+            warning(f"{path.name} is no longer at {path.parent}/; pick another image or "
+                    "upload your own photos.")
             return
         files = ((path.name, path.read_bytes()),)
     else:

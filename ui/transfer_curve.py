@@ -20,6 +20,7 @@ from cvlab.jobs import queue
 from cvlab.jobs.queue import Job
 from cvlab.train.modes import MODES
 from ui import jobs
+from ui.text import md
 
 KIND = "transfer-curve"
 AMOUNTS = (5, 10, 25, 50, ALL)
@@ -81,7 +82,7 @@ def show(result: dict) -> None:
              "95% interval": f"{p['ci'][0]:.0%}–{p['ci'][1]:.0%}",
              "training time (s)": round(p["seconds"], 1)} for p in result["points"]]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    st.caption(f"{len(result['classes'])} classes ({', '.join(result['classes'])}); every "
+    st.caption(f"{len(result['classes'])} classes ({md(', '.join(result['classes']))}); every "
                f"point is tested on the same {result['test_images']} images that no run "
                "trained on or picked its best epoch with. Overlapping bars mean the data "
                "cannot tell those points apart.")
