@@ -60,6 +60,22 @@ def read_progress(job_dir: str | os.PathLike) -> dict | None:
     return read_json(Path(job_dir) / PROGRESS)
 
 
+class StopRequest:
+    """The one way long work asks "should I stop?": called (or ``is_set()``, so it stands in
+    for a ``threading.Event``), it is true once ``job_dir`` holds a ``STOP`` file or once
+    ``event`` is set (Ctrl-C on the command line). Either may be ``None``."""
+
+    def __init__(self, job_dir: str | os.PathLike | None = None, event=None):
+        self.job_dir = None if job_dir is None else Path(job_dir)
+        self.event = event
+
+    def __call__(self) -> bool:
+        return ((self.event is not None and self.event.is_set())
+                or (self.job_dir is not None and stop_requested(self.job_dir)))
+
+    is_set = __call__
+
+
 def request_stop(job_dir: str | os.PathLike) -> None:
     """Ask the job in ``job_dir`` to stop at its next check."""
     (Path(job_dir) / STOP).touch()

@@ -59,7 +59,7 @@ def run(args) -> int:
         if args.out:
             jobfolder.report_progress(args.out, fraction, text)
 
-    stop = (lambda: jobfolder.stop_requested(args.out)) if args.out else None
+    stop = jobfolder.StopRequest(args.out)
     rows = latency.measure_all(jobs, batches, force=spec.force, progress=progress, stop=stop)
     result = {"kind": "latency", "machine": latency.machine(), "rows": rows,
               "complete": len(rows) == len(jobs) * len(batches)}

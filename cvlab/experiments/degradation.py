@@ -126,7 +126,7 @@ class _Tracker:
                           init_gradients=self.gradients)
 
     def stop_requested(self) -> bool:
-        return self.job_dir is not None and jobfolder.stop_requested(self.job_dir)
+        return jobfolder.StopRequest(self.job_dir)()
 
 
 class Stopped(Exception):

@@ -120,7 +120,7 @@ def weight_decay_run(epochs: int = 4, weight_decay: float = 0.02, learning_rate:
             if folder is not None:
                 jobfolder.report_progress(folder, overall, text, runs=result["runs"])
         run = _train(x, y, decay, epochs, learning_rate, seed, report,
-                     (lambda: folder is not None and jobfolder.stop_requested(folder)))
+                     jobfolder.StopRequest(folder))
         result["runs"].append(run)
         if run["stopped"]:
             break

@@ -94,16 +94,6 @@ def parse_modes(text: str) -> tuple[str, ...]:
     return names
 
 
-class _StopFile:
-    """A ``threading.Event`` look-alike that is set while ``out/STOP`` exists."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-
-    def is_set(self) -> bool:
-        return jobfolder.stop_requested(self.folder)
-
-
 def run_curve(plan: CurvePlan, out: str | Path,
               log: Callable[[str], None] = lambda line: None) -> dict:
     """Train and test every point of ``plan`` into ``out``; returns the result object."""
@@ -114,7 +104,7 @@ def run_curve(plan: CurvePlan, out: str | Path,
     out = Path(out)
     runs = out / "runs"
     runs.mkdir(parents=True, exist_ok=True)
-    stop = _StopFile(out)
+    stop = jobfolder.StopRequest(out)
     result = {"dataset": str(Path(plan.data_dir).expanduser().resolve()), "classes": [],
               "test_images": 0, "points": []}
     last_write = [0.0]

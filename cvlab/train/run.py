@@ -37,7 +37,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -61,7 +61,7 @@ from cvlab.train.callbacks import (
 from cvlab.train.config import FINE_TUNE_FACTOR, TrainConfig, check
 from cvlab.train.datasets import image_batches
 from cvlab.train.model import Classifier, build_classifier, compile_model, set_phase
-from cvlab.train.modes import mode
+from cvlab.train.modes import Mode, mode
 from cvlab.train.runs import RunPaths, default_run_dir, read_run, split_to_json
 from cvlab.weights.sources import WeightsSource, resolve_weights
 
@@ -101,21 +101,6 @@ class RunResult:
                 "val_accuracy": self.val_accuracy, "val_loss": self.val_loss,
                 "seconds": round(self.seconds, 3), "device": self.device,
                 "stopped": self.stopped}
-
-
-@dataclass
-class _RunContext:
-    """What every step of one run (new or resumed) works from: settings, folder, data,
-    weights, device, the state recorded so far and the start time."""
-
-    config: TrainConfig
-    paths: RunPaths
-    parts: Split
-    source: WeightsSource
-    device: devices.Device
-    state: RunState
-    started: float
-    top: prefix.Split | None = None  # the fine-tune phase's cut model, once built
 
 
 def train(config: TrainConfig, progress: Progress | None = None,
@@ -180,11 +165,11 @@ class Phase(NamedTuple):
     learning_rate: float
 
 
-def phases(cfg: TrainConfig) -> list[Phase]:
-    """The mode's phases in order (:mod:`cvlab.train.modes`). A mode of two phases gives
-    the first ``head_epochs``; the fine-tune phase runs at ``FINE_TUNE_FACTOR`` × the
-    learning rate."""
-    names = mode(cfg.mode).phases
+def phases(cfg: TrainConfig, record: Mode | None = None) -> list[Phase]:
+    """The mode's phases in order (:mod:`cvlab.train.modes`; ``record``: the mode's record,
+    if already looked up). A mode of two phases gives the first ``head_epochs``; the
+    fine-tune phase runs at ``FINE_TUNE_FACTOR`` × the learning rate."""
+    names = (record or mode(cfg.mode)).phases
     ends = [cfg.head_epochs, cfg.epochs] if len(names) == 2 else [cfg.epochs]
     starts = [0, *ends[:-1]]
     return [Phase(name, first, end,
@@ -192,15 +177,40 @@ def phases(cfg: TrainConfig) -> list[Phase]:
             for name, first, end in zip(names, starts, ends, strict=True)]
 
 
-def _cached(cfg: TrainConfig, phase: str) -> bool:
+@dataclass
+class _RunContext:
+    """What every step of one run (new or resumed) works from: settings, folder, data,
+    weights, device, the state recorded so far and the start time; and, resolved once
+    here, the mode's record, its phases and whether the head phase trains on cached
+    features, so no step looks them up again."""
+
+    config: TrainConfig
+    paths: RunPaths
+    parts: Split
+    source: WeightsSource
+    device: devices.Device
+    state: RunState
+    started: float
+    top: prefix.Split | None = None  # the fine-tune phase's cut model, once built
+    mode: Mode = field(init=False)
+    phases: list[Phase] = field(init=False)
+    caches: bool = field(init=False)
+
+    def __post_init__(self):
+        self.mode = mode(self.config.mode)
+        self.phases = phases(self.config, self.mode)
+        self.caches = self.mode.can_cache and self.config.cache_features
+
+
+def _cached(s: _RunContext, phase: str) -> bool:
     """Does ``phase`` train the head alone on cached base features?"""
-    return cfg.uses_feature_cache and phase == mode(cfg.mode).cached_phase
+    return s.caches and phase == s.mode.cached_phase
 
 
 def _cut(s: _RunContext, clf: Classifier, phase: str) -> prefix.Split | None:
     """The fine-tune phase's bottom/top split when its cache applies (see module doc)."""
     cfg = s.config
-    if phase != "fine-tune" or not cfg.uses_feature_cache or cfg.augment is not None:
+    if phase != "fine-tune" or not s.caches or cfg.augment is not None:
         return None
     if s.top is None:
         split_ = prefix.split_model(clf, s.source.layout, cfg.fine_tune_at)
@@ -213,7 +223,7 @@ def _cut(s: _RunContext, clf: Classifier, phase: str) -> prefix.Split | None:
 
 def _model(s: _RunContext, clf: Classifier, phase: str):
     """The model that trains in ``phase``: the head, the top of a cut base, or all."""
-    if _cached(s.config, phase):
+    if _cached(s, phase):
         return clf.head
     cut = _cut(s, clf, phase)
     return cut.top if cut else clf.model
@@ -223,17 +233,15 @@ def _run(s: _RunContext, progress: Progress | None, stop_event) -> RunResult:
     keras = lazy_tf.keras()
     cfg, paths, state = s.config, s.paths, s.state
 
-    def should_stop() -> bool:
-        return (stop_event is not None and stop_event.is_set()) or paths.stop.exists()
-
+    should_stop = jobfolder.StopRequest(paths.root, stop_event)
     keras.utils.set_random_seed(cfg.seed)
     with devices.strategy(s.device).scope():
         with devices.dtype_policy(s.device.policy):
             clf = build_classifier(s.source, cfg.image_size, len(s.parts.class_names),
-                                   cfg.dropout, frozen_bn=mode(cfg.mode).frozen_bn,
+                                   cfg.dropout, frozen_bn=s.mode.frozen_bn,
                                    model=cfg.model)
         # The base as the cached head phase saw it, for exporting a best epoch of that phase.
-        pretrained = clf.base.get_weights() if cfg.uses_feature_cache else None
+        pretrained = clf.base.get_weights() if s.caches else None
         try:
             _fit(s, clf, should_stop, progress)
         except features.Interrupted:
@@ -258,7 +266,7 @@ def _run(s: _RunContext, progress: Progress | None, stop_event) -> RunResult:
 
 def _fit(s: _RunContext, clf: Classifier, should_stop, progress) -> None:
     cfg, state = s.config, s.state
-    plan = [p for p in phases(cfg) if p.end > state.epoch]
+    plan = [p for p in s.phases if p.end > state.epoch]
     data = {}  # image batches, built once when a phase needs them
     restored = _restore(s, clf) if state.epoch else None
     for phase, first, end, learning_rate in plan:
@@ -335,7 +343,7 @@ def _embed(s: _RunContext, frozen_part, should_stop, progress) -> features.Featu
 def _restore(s: _RunContext, clf: Classifier) -> str:
     """Load ``last.keras`` (weights and optimizer state) in the phase it was saved in."""
     cfg, state = s.config, s.state
-    rate = {phase.name: phase.learning_rate for phase in phases(cfg)}[state.phase]
+    rate = {phase.name: phase.learning_rate for phase in s.phases}[state.phase]
     model = _model(s, clf, state.phase)
     set_phase(clf, state.phase, cfg.fine_tune_at)
     compile_model(model, rate)
@@ -354,7 +362,7 @@ def _export_best(s: _RunContext, clf: Classifier, pretrained: list | None) -> bo
         return False
     phase = next((h["phase"] for h in state.history if h["epoch"] == state.best_epoch),
                  state.phase)
-    if _cached(s.config, phase):
+    if _cached(s, phase):
         clf.base.set_weights(pretrained)
     layers_only(_model(s, clf, phase)).load_weights(s.paths.best)
     complete = _float32_copy(s, clf) if s.device.mixed else clf.model
