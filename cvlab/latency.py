@@ -14,7 +14,6 @@ find this machine's rows cheaply.
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import time
@@ -22,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cvlab.atomic import write_json
+from cvlab.atomic import read_json, write_json
 from cvlab.machine import machine
 from cvlab.profile import profile
 from cvlab.zoo.graph import Network
@@ -54,11 +53,7 @@ def store_path(key: str | None = None) -> Path:
 
 def stored(key: str | None = None) -> list[dict]:
     """This machine's (or ``key``'s) stored rows; none if nothing was measured yet."""
-    try:
-        data = json.loads(store_path(key).read_text())
-    except (OSError, ValueError):
-        return []
-    rows = data.get("rows") if isinstance(data, dict) else None
+    rows = (read_json(store_path(key)) or {}).get("rows")
     return [r for r in rows or [] if isinstance(r, dict)]
 
 

@@ -8,12 +8,12 @@ the same images. A run's test report is ``metrics.json`` in its folder, written 
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import streamlit as st
 
+from cvlab import jobfolder
 from cvlab.errors import CvlabError
+from cvlab.evaluate.evaluation import read_report
 from cvlab.evaluate.metrics import excludes_zero
 from cvlab.figures import runs_overlay
 from cvlab.jobs.record import RECORD
@@ -22,8 +22,6 @@ from cvlab.train import RunRecord, list_runs
 from ui.messages import error, warning
 from ui.training import known_runs
 from ui.transfer_curve import stored
-
-METRICS = "metrics.json"
 
 
 def lab_runs() -> list[RunRecord]:
@@ -41,11 +39,7 @@ def run_name(record: RunRecord) -> str:
 
 def stored_test_report(record: RunRecord) -> dict | None:
     """The run's stored single-crop report on its test split, if one was made."""
-    try:
-        report = json.loads((record.path / METRICS).read_text())
-    except (OSError, ValueError):
-        return None
-    return report if report.get("source", {}).get("subset") == "test" else None
+    return read_report(record.path, subset="test")
 
 
 def tested_first(records: list[RunRecord]) -> list[RunRecord]:
@@ -59,7 +53,7 @@ def tested_first(records: list[RunRecord]) -> list[RunRecord]:
 
 def _tested_at(record: RunRecord) -> float:
     try:
-        return (record.path / METRICS).stat().st_mtime
+        return (record.path / jobfolder.METRICS).stat().st_mtime
     except OSError:  # removed since it was read
         return 0.0
 

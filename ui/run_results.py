@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from cvlab import figures
+from cvlab import figures, jobfolder
 from cvlab.data.images import load_resized
 from cvlab.data.uploads import safe_name
 from cvlab.errors import CvlabError
@@ -68,7 +68,7 @@ def evaluation(record: RunRecord) -> None:
                                  "little more accurate, about ten times the inference cost.")
     if st.button("Evaluate on held-out images", key="eval_button"):
         _logged("Evaluating", lambda log: evaluate(record.path, multicrop=multicrop, log=log))
-    report = saved_report(record, "metrics.json", read_evaluation)
+    report = saved_report(record, jobfolder.METRICS, read_evaluation)
     if not report:
         return
     single = report["single"]
@@ -104,7 +104,7 @@ def exports(record: RunRecord) -> None:
                                   "(dynamic-range quantisation).")
     if st.button("Export", key="exp_button", disabled=not formats):
         _logged("Exporting", lambda log: export(record.path, formats, runs=20, log=log))
-    report = saved_report(record, "exports/exports.json", read_exports)
+    report = saved_report(record, jobfolder.EXPORTS_REPORT, read_exports)
     if not report:
         return
     rows = [{"format": r["format"], "size": short_count(r["bytes"]) + "B",

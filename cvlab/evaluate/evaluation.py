@@ -25,14 +25,13 @@ The whole report is also written to ``run_dir/metrics.json``.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from cvlab import atomic
+from cvlab import atomic, jobfolder
 from cvlab.data import scan
 from cvlab.errors import CvlabError
 from cvlab.evaluate.ensemble import average, check_members
@@ -42,7 +41,7 @@ from cvlab.evaluate.rundir import eval_subset, input_size, load_model, open_run
 from cvlab.evaluate.tta import enlarged, multicrop_probabilities
 from cvlab.train.runs import RunRecord
 
-METRICS_FILE = "metrics.json"
+METRICS_FILE = jobfolder.METRICS
 
 
 def evaluate(
@@ -162,13 +161,14 @@ def _ensemble(run, members, probabilities, images, size, paths, labels, single, 
     return result
 
 
-def read_report(run_dir: str | os.PathLike) -> dict | None:
-    """The last evaluation report written into the run folder (metrics.json), or ``None``."""
-    try:
-        report = json.loads((Path(run_dir) / METRICS_FILE).read_text())
-    except (OSError, ValueError):
-        return None
-    return report if isinstance(report, dict) else None
+def read_report(run_dir: str | os.PathLike, subset: str | None = None) -> dict | None:
+    """The last evaluation report written into the run folder (metrics.json), or ``None``;
+    with ``subset`` (``"test"``), only a report on that split."""
+    report = atomic.read_json(Path(run_dir) / METRICS_FILE)
+    if report is None or subset is None:
+        return report
+    source = report.get("source")
+    return report if isinstance(source, dict) and source.get("subset") == subset else None
 
 
 def _write(path: Path, report: dict) -> None:

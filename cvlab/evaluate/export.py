@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
 import shutil
 import statistics
@@ -36,7 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
-from cvlab import atomic, lazy_tf
+from cvlab import atomic, jobfolder, lazy_tf
+from cvlab.atomic import read_json
 from cvlab.errors import CvlabError
 from cvlab.evaluate.inference import read_images
 from cvlab.evaluate.rundir import input_size, load_model, open_run
@@ -107,11 +107,7 @@ def export(
 
 def read_report(run_dir: str | os.PathLike) -> dict | None:
     """The last export report written into the run folder, or ``None``."""
-    try:
-        report = json.loads((Path(run_dir) / "exports" / REPORT_FILE).read_text())
-    except (OSError, ValueError):
-        return None
-    return report if isinstance(report, dict) else None
+    return read_json(Path(run_dir) / jobfolder.EXPORTS_REPORT)
 
 
 def _check_images(run: RunRecord, size: tuple[int, int]) -> tuple[np.ndarray, str]:

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from cvlab.atomic import write_json
+from cvlab.atomic import read_json, write_json
 from cvlab.jobfolder import LOG
 from cvlab.jobs.record import Job, process_start
 
@@ -131,9 +131,8 @@ def serve(root: Path, locked: Callable[[Path], AbstractContextManager]) -> dict 
 def _entries(root: Path) -> list[dict]:
     entries = []
     for path in sorted((root / FOLDER).glob("*.json")):
-        try:
-            entry = json.loads(path.read_text())
-        except (OSError, ValueError):
+        entry = read_json(path)
+        if entry is None:
             continue
         if _alive(entry):
             entries.append(entry)
