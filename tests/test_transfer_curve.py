@@ -32,7 +32,7 @@ def test_bad_mode_exits_2_with_one_line(tmp_path):
 @pytest.mark.slow
 def test_tiny_curve_tests_every_run_on_one_unseen_split(tmp_path, monkeypatch):
     import cvlab.evaluate.evaluation as evaluation
-    import cvlab.train.run as trainer
+    import cvlab.train.fitting as trainer
 
     data = write_shapes(tmp_path / "shapes", per_class=12, size=32)
     reads = []  # ("train", paths) for every dataset the trainer builds, ("test", paths)
