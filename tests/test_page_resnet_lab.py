@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cvlab.jobs import protocol, queue
+from ui.resnet_lab import GRADIENT_NOTE
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "resnet_lab.py")
 TINY = ["experiment", "degradation", "--depths", "8", "--epochs", "2", "--per-class", "2",
@@ -67,6 +68,7 @@ def test_a_finished_experiment_is_shown_from_its_folder(data_dir):
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert "plain 8" not in text  # one depth: no pair to compare, no verdict invented
     assert "Animal-MNIST" in text and result["machine"]["device"] in text
+    assert GRADIENT_NOTE in text  # the gradient plot says what it does not show (§4.1)
     assert f"in {result['seconds']:.0f} s" in text
     assert f"resume:{job.id}" not in [b.key for b in at.button]  # finished: nothing to resume
 
