@@ -2,7 +2,7 @@
 
 A network is on the frontier when no other network is at least as accurate for no more
 multiply-adds (and strictly better in one of the two). This is how the EfficientNet paper
-(Tan & Le 2019, Fig. 1 and Table 2) compares models, rather than accuracy per MAC, which
+(Tan & Le 2019, Table 2 and Fig. 5) compares models, rather than accuracy per MAC, which
 rewards tiny networks whatever their accuracy.
 """
 
