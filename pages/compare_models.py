@@ -47,10 +47,11 @@ table = pd.DataFrame([{
     "on the frontier": r["name"] in frontier if r["top1"] else None,
     "top-1 source": r["source"]} for r in rows])
 st.dataframe(table, width="stretch", hide_index=True)
-st.plotly_chart(plots.accuracy_frontier(rows), width="stretch")
-st.caption("Accuracy is compared at matched compute, as the EfficientNet paper does: a "
-           "network on the dotted Pareto frontier is beaten by none that costs no more MACs. "
-           "Accuracy *per* MAC would reward tiny networks whatever their accuracy.")
+if frontier:  # none when only LeNet-5 or the CIFAR nets are picked
+    st.plotly_chart(plots.accuracy_frontier(rows), width="stretch")
+    st.caption("Accuracy is compared at matched compute, as the EfficientNet paper does: a "
+               "network on the dotted Pareto frontier is beaten by none that costs no more "
+               "MACs. Accuracy *per* MAC would reward tiny networks whatever their accuracy.")
 st.markdown("""
 **Reading the chart.** VGG sits top-right: many weights and many multiply-adds for its
 accuracy. ResNet-50 is more accurate with under a fifth of VGG-16's weights (25.6 M against
