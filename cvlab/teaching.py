@@ -120,6 +120,13 @@ NOTE_CORRECTIONS = (
     ("GoogLeNet's size", "about **7.0 M** parameters with biases and no auxiliary heads. The "
      "often-quoted 5 M comes from the paper's \"12× fewer than AlexNet\"; the 1000-way "
      "classifier alone holds 1.0 M."),
+    # Simonyan & Zisserman 2014, Table 1: 64, 128, 256, 512, 512.
+    ("VGG's channels", "double after each pool only until **512**: the fifth block stays at "
+     "512, so 64 → 128 → 256 → 512 → 512, not a doubling at every block."),
+    # He et al. 2015 §4.1: batch norm keeps the plain nets' gradients healthy.
+    ("Why deep plain nets train worse", "is not vanishing gradients: with batch norm their "
+     "gradients stay healthy, and He et al. (§4.1) call the degradation an optimisation "
+     "difficulty (see the ResNet Lab's gradient plot)."),
     ("MobileNetV2's cost", "is about **half** of v1's (300.8 M against 568.7 M MACs), not the "
      "same; and only 10 of its 17 blocks have a skip."),
 )

@@ -30,7 +30,7 @@ with left:
     st.metric("Resolution $r = \\gamma^\\phi$", f"×{m.resolution:.3f}",
               help=f"γ = {GAMMA}: {round(224 * m.resolution)} px instead of 224")
     st.metric("Predicted compute $d \\cdot w^2 \\cdot r^2$", f"×{m.predicted_growth:.2f}",
-              delta=f"2^φ = {m.two_to_phi:.2f}", delta_color="off",
+              delta=f"exact doubling: ×{m.two_to_phi:.2f}", delta_color="off",
               delta_arrow="off")
 with right:
     st.markdown(

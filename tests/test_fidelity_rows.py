@@ -14,12 +14,13 @@ from cvlab.augment.spec import OPS
 from cvlab.frontier import pareto_front
 from cvlab.labs.compound import multipliers, variants
 from cvlab.profile import profile
-from cvlab.teaching import FAMILY_NOTES, lenet_gap
+from cvlab.teaching import FAMILY_NOTES, NOTE_CORRECTIONS, lenet_gap
 from cvlab.zoo import efficientnet
 from ui.resnet_lab import DEFAULT, GRADIENT_NOTE, HE_RATE, RECIPE_TEXT, RECIPES
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
+SLIPS = " ".join(f"{topic} {fix}" for topic, fix in NOTE_CORRECTIONS)  # the notes' slips
 
 
 def page(name: str) -> AppTest:
@@ -47,6 +48,7 @@ def test_vgg_width_stops_doubling_at_512():
     convs = [r.output_shape[-1] for r in profile(zoo.get("vgg16")).layers if r.kind == "conv"]
     assert convs[-3:] == [512, 512, 512] and convs[-6:-3] == [512, 512, 512]  # blocks 4 and 5
     assert "64 → 128 → 256 → 512 → 512" in FAMILY_NOTES["VGG"]
+    assert "64 → 128 → 256 → 512 → 512" in SLIPS
 
 
 def test_alexnets_two_4096_layers_hold_87_percent(profiles):
@@ -77,6 +79,7 @@ def test_resnet_lab_claims_a_best_error_not_a_guarantee():
 
 def test_gradient_plot_says_what_it_does_not_show():
     assert "§4.1" in GRADIENT_NOTE and "do not" in GRADIENT_NOTE and "notes" in GRADIENT_NOTE
+    assert "is not vanishing gradients" in SLIPS and "§4.1" in SLIPS
 
 
 def test_scaling_lab_shows_predicted_and_built_growth():
