@@ -22,7 +22,7 @@ from ui.resnet_lab import (
 page_setup(
     __file__,
     "Why skip connections let networks grow deep: a block that can always pass its input "
-    "through, and deeper plain nets that train worse while deeper ResNets do not. Every "
+    "through, and deeper plain nets that train worse where deeper ResNets need not. Every "
     "number and curve here comes from a run of this code.",
 )
 
