@@ -172,8 +172,8 @@ def accuracy_frontier(rows: Sequence[dict]) -> go.Figure:
         hovertemplate="%{text}<br>%{customdata} MACs<br>top-1 %{y:.1f}%<extra></extra>"))
     fig.update_layout(template=TEMPLATE, height=_COMPARE_HEIGHT,
                       title="Accuracy at matched compute",
-                      xaxis={"title": "multiply-accumulates per image (MACs, log scale)",
-                             "type": "log"},
+                      xaxis=_log_axis("multiply-accumulates per image (MACs, log scale)",
+                                      _log_range([r["macs"] for r in known])),
                       yaxis={"title": "ImageNet top-1 %"},
                       legend={"orientation": "h", "y": -0.18}, margin=_COMPARE_MARGIN)
     return fig
