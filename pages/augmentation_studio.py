@@ -96,8 +96,11 @@ shifts are fine for objects, not for ripe-versus-unripe fruit.
 
 **Colour changes mimic lighting.** Shifting R, G and B (say +20, +10, −5) imitates a
 warmer lamp. AlexNet's PCA colour augmentation shifts every pixel along the main
-directions in which colours vary across the data, so the change looks like natural
-lighting rather than a tint. Its σ = 0.1 is deliberately subtle.
+directions in which colours vary across the *training set's* pixels, so the change looks
+like natural lighting rather than a tint; its σ = 0.1 is deliberately subtle (Krizhevsky et
+al. 2012, §4.1). Without dataset statistics the studio uses each image's own colours, a
+per-image variant: give it eigenvalues and eigenvectors from a dataset
+(`cvlab.augment.pca`) to get AlexNet's version.
 
 **Why on the fly, on the CPU.** Storing every variant would multiply the dataset on
 disk and still offer only a fixed set. Drawing fresh parameters each epoch gives endless

@@ -6,6 +6,8 @@ import streamlit as st
 from cvlab import figures, latency, zoo
 from cvlab.latency import LatencySpec
 from cvlab.report import CONVENTION, short_count
+from cvlab.zoo.frontier import pareto_front
+from cvlab.zoo.teaching import lenet_gap
 from ui.cached import all_profiles
 from ui.latency import measure_button
 from ui.layout import page_setup
@@ -21,8 +23,8 @@ families = st.multiselect("Families", zoo.FAMILIES,
                           default=[f for f in zoo.FAMILIES if f != "LeNet"],
                           key="compare_families",
                           help="The axes follow the families picked. LeNet-5, a digits "
-                               "network a thousand times smaller, is left out at first so "
-                               "it does not squeeze the others together.")
+                               "network, is left out at first so it does not squeeze the "
+                               "others together. " + lenet_gap(profiles))
 chosen = [n for n in zoo.names() if zoo.info(n).family in families]
 if not chosen:
     st.warning("Pick at least one family to compare.")
@@ -35,14 +37,20 @@ rows = [{"name": n, "title": zoo.info(n).title, "family": zoo.info(n).family,
         for n in chosen]
 st.plotly_chart(figures.compare(rows), width="stretch")
 st.caption(CONVENTION)
+frontier = {r["name"] for r in pareto_front(rows)}
 
 table = pd.DataFrame([{
     "model": r["title"], "year": r["year"], "input": r["input"],
     "params": short_count(r["params"]), "MACs": short_count(r["macs"]),
-    "top-1 accuracy per MAC (%/GMAC)": round(r["top1"] / (r["macs"] / 1e9), 1) if r["top1"]
-    else None,
-    "ImageNet top-1 %": r["top1"], "top-1 source": r["source"]} for r in rows])
+    "ImageNet top-1 %": r["top1"],
+    "on the frontier": r["name"] in frontier if r["top1"] else None,
+    "top-1 source": r["source"]} for r in rows])
 st.dataframe(table, width="stretch", hide_index=True)
+if frontier:  # none when only LeNet-5 or the CIFAR nets are picked
+    st.plotly_chart(figures.accuracy_frontier(rows), width="stretch")
+    st.caption("Accuracy is compared at matched compute, as the EfficientNet paper does: a "
+               "network on the dotted Pareto frontier is beaten by none that costs no more "
+               "MACs. Accuracy *per* MAC would reward tiny networks whatever their accuracy.")
 st.markdown("""
 **Reading the chart.** VGG sits top-right: many weights and many multiply-adds for its
 accuracy. ResNet-50 is more accurate with under a fifth of VGG-16's weights (25.6 M against
@@ -50,8 +58,9 @@ accuracy. ResNet-50 is more accurate with under a fifth of VGG-16's weights (25.
 dense layers, while ResNet-50 averages its last feature map into one vector (global average
 pooling) and needs a single 2,048 × 1,000 dense layer. The bottlenecks save *compute*: they
 keep 50 layers at 3.9 G MACs, a quarter of VGG-16's 15.5 G. MobileNets and EfficientNets sit
-bottom-left: a depthwise-separable 3×3 layer costs 1/N + 1/9 of a standard one, eight to nine
-times less, and compound scaling spends extra compute where it buys the most accuracy.
+bottom-left: a depthwise-separable 3×3 layer costs $\\frac{1}{N} + \\frac{1}{9}$ of a
+standard one, eight to nine times less, and compound scaling spends extra compute where it
+buys the most accuracy.
 Top-1 figures are single-crop ImageNet validation accuracy as published by the source named
 in the table; LeNet-5 was built for digits and has none.
 """)

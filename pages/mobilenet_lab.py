@@ -10,8 +10,9 @@ from ui.layout import page_setup
 
 page_setup(
     __file__,
-    "Split a convolution into a per-channel filter and a 1×1 mix, and it costs 1/N + 1/K² as "
-    "much. Then see MobileNet's two blocks, and what this machine makes of the saving.",
+    "Split a convolution into a per-channel filter and a 1×1 mix, and it costs "
+    "$\\frac{1}{N} + \\frac{1}{K^2}$ as much. Then see MobileNet's two "
+    "blocks, and what this machine makes of the saving.",
 )
 st.caption(CONVENTION)
 
@@ -36,8 +37,10 @@ with right:
     st.markdown(
         f"Output {shape_text(out)}. Depthwise **{cost.depthwise:,}** + pointwise "
         f"**{cost.pointwise:,}** = **{cost.separable:,}** against **{cost.standard:,}**: a "
-        f"ratio of **{cost.ratio:.3f}**, and 1/N + 1/K² = 1/{n} + 1/{cost.kernel}² = "
-        f"**{cost.formula:.3f}**: the same number, since the output size and M cancel out. "
+        f"ratio of **{cost.ratio:.3f}**, and "
+        f"$\\frac{{1}}{{N}} + \\frac{{1}}{{K^2}} = \\frac{{1}}{{{n}}} + "
+        f"\\frac{{1}}{{{cost.kernel}^2}} = {cost.formula:.3f}$: the same number, since the "
+        "output size and M cancel out. "
         f"The separable version is {1 / cost.ratio:.1f}× cheaper.")
     st.plotly_chart(cost_figure, width="stretch")
 

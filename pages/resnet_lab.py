@@ -22,18 +22,20 @@ from ui.resnet_lab import (
 page_setup(
     __file__,
     "Why skip connections let networks grow deep: a block that can always pass its input "
-    "through, and deeper plain nets that train worse while deeper ResNets do not. Every "
+    "through, and deeper plain nets that train worse where deeper ResNets need not. Every "
     "number and curve here comes from a run of this code.",
 )
 
 # 1. The block.
 st.header("1 · A residual block")
 st.markdown(
-    "A plain pair of layers computes a[l+2] = g(z[l+2]), with z[l+2] = W[l+2]·a[l+1] + "
-    "b[l+2]. A residual block adds its input back just before the last ReLU:\n\n"
-    "**a[l+2] = g(z[l+2] + a[l])**\n\n"
-    "When the block changes the shape (stride 2, twice the channels), a[l] must be "
-    "reshaped first by a shortcut s(a[l]): a learned 1×1 convolution W_s (a *projection*), "
+    "A plain pair of layers computes $a^{[l+2]} = g(z^{[l+2]})$, with "
+    "$z^{[l+2]} = W^{[l+2]} a^{[l+1]} + b^{[l+2]}$. A residual block adds its input back "
+    "just before the last ReLU:\n\n"
+    "$$a^{[l+2]} = g(z^{[l+2]} + a^{[l]})$$\n\n"
+    "When the block changes the shape (stride 2, twice the channels), $a^{[l]}$ must be "
+    "reshaped first by a shortcut $s(a^{[l]})$: a learned 1×1 convolution $W_s$ (a "
+    "*projection*), "
     "or a free one that keeps every second pixel and appends channels of zeros (*zero "
     "padding*). The zero-padding shortcut adds no parameters, so a plain net and a "
     "residual net built with it have exactly the same weights; only the wiring differs."
@@ -48,9 +50,12 @@ st.caption("Counted by the profiler from the zoo's one definition of each block 
 # 2. The identity.
 st.header("2 · The identity is easy to learn")
 st.markdown(
-    "If the block's last weights and bias are zero, z[l+2] = 0 and the block returns "
-    "g(a[l]). After a ReLU, a[l] has no negative values, so g(a[l]) = a[l]: the block is "
-    "the identity, and stacking it cannot make the network worse. L2 weight decay pulls "
+    "If the block's last weights and bias are zero, $z^{[l+2]} = 0$ and the block returns "
+    "$g(a^{[l]})$. After a ReLU, $a^{[l]}$ has no negative values, so "
+    "$g(a^{[l]}) = a^{[l]}$: the block is the identity. So a deeper ResNet can represent the "
+    "shallower one, and its best training error is no higher; whether training reaches it "
+    "depends on the optimiser and the budget (section 3's SGD run leaves ResNet-56 behind "
+    "ResNet-20). L2 weight decay pulls "
     "every weight towards zero, and so pulls an unneeded block towards that identity. "
     "The demo checks the first claim value by value on real activations, then trains a "
     "small network briefly with and without weight decay."

@@ -22,24 +22,38 @@ left, right = st.columns([1, 2])
 with left:
     phi = st.slider("Compound coefficient φ", 0.0, 3.0, 1.0, step=0.25, key="scale_phi")
     m = multipliers(phi)
-    st.metric("Depth α^φ", f"×{m.depth:.3f}", help=f"α = {ALPHA}: more blocks per stage")
-    st.metric("Width β^φ", f"×{m.width:.3f}", help=f"β = {BETA}: more channels per layer")
-    st.metric("Resolution γ^φ", f"×{m.resolution:.3f}",
+    st.metric("Depth $d = \\alpha^\\phi$", f"×{m.depth:.3f}",
+              help=f"α = {ALPHA} (EfficientNet's depth base, not MobileNet's width α): "
+                   "more blocks per stage")
+    st.metric("Width $w = \\beta^\\phi$", f"×{m.width:.3f}",
+              help=f"β = {BETA}: more channels per layer")
+    st.metric("Resolution $r = \\gamma^\\phi$", f"×{m.resolution:.3f}",
               help=f"γ = {GAMMA}: {round(224 * m.resolution)} px instead of 224")
-    st.metric("Predicted compute d·w²·r²", f"×{m.predicted_growth:.2f}",
-              delta=f"2^φ = {m.two_to_phi:.2f}", delta_color="off",
+    st.metric("Predicted compute $d \\cdot w^2 \\cdot r^2$", f"×{m.predicted_growth:.2f}",
+              delta=f"exact doubling: ×{m.two_to_phi:.2f}", delta_color="off",
               delta_arrow="off")
 with right:
     st.markdown(
         f"Compute grows linearly with depth but with the **square** of width (every layer "
         f"has more inputs *and* more outputs) and of resolution (more pixels in both "
-        f"directions). The paper picked α·β²·γ² = {ALPHA}·{BETA}²·{GAMMA}² = "
-        f"{ALPHA * BETA**2 * GAMMA**2:.3f} ≈ 2, so each step of φ about doubles the compute.")
+        f"directions). The paper (Tan & Le 2019, §3.3) picked "
+        f"$\\alpha \\beta^2 \\gamma^2 = {ALPHA} \\cdot {BETA}^2 \\cdot {GAMMA}^2 = "
+        f"{ALPHA * BETA**2 * GAMMA**2:.3f} \\approx 2$, so the rule predicts that each step "
+        "of φ about doubles the compute.")
     st.plotly_chart(labs.multiplier_curves(phi), width="stretch")
+
+rows, rows_figure = labs.equal_macs(phi)
+real = rows[0].macs / variants()[0].macs
+st.markdown(
+    f"**Predicted against built.** The rule predicts ×{m.predicted_growth:.2f} at φ = {phi:g}; "
+    f"the network built at that φ really costs **×{real:.2f}** B0's MACs. The two differ "
+    "because a real network has whole blocks and whole channels: each stage's block count "
+    "is rounded *up* (a stage of 1 block times 1.2 becomes 2), channels are rounded to "
+    "multiples of 8, the input to whole pixels, and the stem and head do not scale the same "
+    "way as the blocks. The rounding is small on wide stages and large on short ones.")
 
 # 2. One dimension against all three, at equal MACs.
 st.header("2 · Spend the same compute three other ways")
-rows, rows_figure = labs.equal_macs(phi)
 st.markdown(
     f"At φ = {phi:g} the compound network needs **{short_count(rows[0].macs)}** MACs. Each other "
     "network gets about the same by growing only one dimension of B0, as far as it takes. "
@@ -57,8 +71,10 @@ st.plotly_chart(rows_figure, width="stretch")
 
 # 3. The released B0–B7.
 st.header("3 · The released B0–B7")
-st.markdown("The released models do not follow α^φ, β^φ, γ^φ exactly: each uses its own "
-            "published width and depth coefficients and input size, which is what we build.")
+st.markdown("The released models are not roundings of $\\alpha^\\phi$, $\\beta^\\phi$, "
+            "$\\gamma^\\phi$: their width and depth coefficients and input sizes are set by "
+            "hand in the reference code's table (B1 is width 1.0, depth 1.1 at 240 px, where "
+            "φ = 1 would give width 1.1, depth 1.2 and 258 px). That table is what we build.")
 st.dataframe(pd.DataFrame([{
     "model": f"EfficientNet-{v.name}", "width coefficient": v.width,
     "depth coefficient": v.depth, "input (px)": v.resolution, "params": v.params,

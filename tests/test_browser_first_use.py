@@ -152,7 +152,10 @@ def _assert_compare_chart_reads(page) -> None:
     for name in names:  # nothing cut off at the chart's edges
         assert frame["x0"] <= name["x0"] and name["x1"] <= frame["x1"], name["text"]
         assert frame["y0"] <= name["y0"] and name["y1"] <= frame["y1"], name["text"]
-    for text in _texts(page, ".js-plotly-plot .xtick text, .js-plotly-plot .ytick text"):
+    size_chart = ".js-plotly-plot >> nth=0 >> "  # Compare Models adds an accuracy chart below
+    ticks = _texts(page, size_chart + ".xtick text") + _texts(page, size_chart + ".ytick text")
+    assert ticks
+    for text in ticks:
         assert re.fullmatch(r"\d+(\.\d+)? [KMG]", text), text  # a number and its unit
 
 

@@ -85,7 +85,7 @@ def test_explorer_verify_button_compares_with_keras():
 
 def test_compare_page_filters_families():
     at = run(COMPARE)
-    assert len(at.get("plotly_chart")) == 1
+    assert len(at.get("plotly_chart")) == 2  # size against compute, accuracy frontier
     assert len(at.dataframe[0].value) == len(zoo.names()) - 1  # LeNet-5 left out at first
     at.multiselect[0].set_value(["MobileNet", "EfficientNet"]).run()
     assert len(at.dataframe[0].value) == 10

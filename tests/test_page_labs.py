@@ -73,7 +73,7 @@ def test_mobilenet_lab_numbers_and_controls():
     m = metrics(at)
     assert (m["Standard conv"], m["Depthwise + pointwise"], m["Ratio"]) == ("2,160", "672",
                                                                             "0.311")
-    assert "1/N + 1/K² = 1/5 + 1/3² = **0.311**" in text(at)
+    assert r"\frac{1}{N} + \frac{1}{K^2} = \frac{1}{5} + \frac{1}{3^2} = 0.311$" in text(at)
     assert m["v2 block: MACs"] == "25,740,288" and at.success           # skip shown
     at.radio(key="mob_stride").set_value(2).run()
     assert not at.success and "No skip" in at.info[0].value
@@ -87,12 +87,13 @@ def test_mobilenet_lab_numbers_and_controls():
 def test_scaling_lab_phi_and_tables():
     at = run("scaling_lab.py")
     m = metrics(at)
-    assert (m["Depth α^φ"], m["Width β^φ"], m["Resolution γ^φ"]) == ("×1.200", "×1.100",
-                                                                     "×1.150")
+    assert (m[r"Depth $d = \alpha^\phi$"], m[r"Width $w = \beta^\phi$"],
+            m[r"Resolution $r = \gamma^\phi$"]) == ("×1.200", "×1.100", "×1.150")
     assert len(at.dataframe[1].value) == 8                       # B0–B7
     at.slider(key="scale_phi").set_value(2.0).run()
     m = metrics(at)
-    assert m["Depth α^φ"] == "×1.440" and m["Predicted compute d·w²·r²"] == "×3.69"
+    assert m[r"Depth $d = \alpha^\phi$"] == "×1.440"
+    assert m[r"Predicted compute $d \cdot w^2 \cdot r^2$"] == "×3.69"
     grown = at.dataframe[0].value
     assert list(grown["grows"]) == ["all three (compound)", "depth only", "width only",
                                     "resolution only"]
@@ -141,7 +142,7 @@ def stored_latency(tmp_path, monkeypatch):
 
 def test_compare_charts_stored_latency_against_macs(stored_latency):
     at = run("compare_models.py")
-    assert len(at.get("plotly_chart")) == 2
+    assert len(at.get("plotly_chart")) == 3  # size, accuracy frontier, latency
     table = at.dataframe[1].value
     assert list(table["model"]) == ["VGG-16", "MobileNet v2"]
     per_gmac = dict(zip(table["model"], table["ms per G MACs"], strict=True))

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from cvlab import jobfolder
 from cvlab.experiments.degradation import Settings
 from cvlab.jobs import queue
+from ui.resnet_lab import GRADIENT_NOTE
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "resnet_lab.py")
 TINY = Settings(depths=(8,), epochs=2, train_per_class=2, val_per_class=1, image_size=8)
@@ -58,6 +59,7 @@ def test_a_finished_experiment_is_shown_from_its_folder(data_dir):
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert "plain 8" not in text  # one depth: no pair to compare, no verdict invented
     assert "Animal-MNIST" in text and result["machine"]["device"] in text
+    assert GRADIENT_NOTE in text  # the gradient plot says what it does not show (§4.1)
     assert f"in {result['seconds']:.0f} s" in text
     assert f"resume:{job.id}" not in [b.key for b in at.button]  # finished: nothing to resume
 

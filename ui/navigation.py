@@ -18,12 +18,16 @@ PAGES_DIR = ENTRY_POINT.parent / "pages"
 
 @dataclass(frozen=True)
 class PageEntry:
-    """One page: ``file`` is its name under ``pages/``; ``section`` its sidebar group."""
+    """One page: ``file`` is its name under ``pages/``; ``section`` its sidebar group.
+
+    ``summary`` is the page's one line on the home page's "Where to start" list (Markdown).
+    """
 
     file: str
     title: str
     icon: str
     section: str
+    summary: str = ""
 
     @property
     def url_path(self) -> str:
@@ -35,20 +39,45 @@ HOME = PageEntry("home.py", "Home", "🔬", "")
 
 PAGES: tuple[PageEntry, ...] = (
     HOME,
-    PageEntry("architecture_explorer.py", "Architecture Explorer", "🧭", "Architectures"),
-    PageEntry("compare_models.py", "Compare Models", "📊", "Architectures"),
-    PageEntry("resnet_lab.py", "ResNet Lab", "🪜", "Architectures"),
-    PageEntry("feature_maps.py", "Feature Maps & Grad-CAM", "🔦", "Architectures"),
-    PageEntry("inception_lab.py", "1×1 & Inception", "🧩", "Cost labs"),
-    PageEntry("mobilenet_lab.py", "Depthwise & MobileNet", "📱", "Cost labs"),
-    PageEntry("scaling_lab.py", "Compound scaling", "📈", "Cost labs"),
-    PageEntry("augmentation_studio.py", "Augmentation Studio", "🎨", "Data"),
-    PageEntry("datasets.py", "Datasets", "🗂️", "Data"),
-    PageEntry("training_studio.py", "Training Studio", "🏋️", "Training"),
-    PageEntry("transfer_lab.py", "Transfer Lab", "🧪", "Training"),
+    PageEntry("architecture_explorer.py", "Architecture Explorer", "🧭", "Architectures",
+              "one network at a time, LeNet-5 to EfficientNet-B7: every layer's shape, weights "
+              "and multiply-adds, a Keras cross-check, and your own layer graph."),
+    PageEntry("compare_models.py", "Compare Models", "📊", "Architectures",
+              "the whole zoo on one chart, size against compute; accuracy at matched compute; "
+              "and MACs against latency measured on this machine."),
+    PageEntry("resnet_lab.py", "ResNet Lab", "🪜", "Architectures",
+              "the residual block and its shortcuts, the identity it can fall back to, and He et "
+              "al.'s degradation experiment, run here."),
+    PageEntry("feature_maps.py", "Feature Maps & Grad-CAM", "🔦", "Architectures",
+              "a photo flows through the pretrained MobileNetV2: each stage's activations, the "
+              "top-5 classes, and where the network looked."),
+    PageEntry("inception_lab.py", "1×1 & Inception", "🧩", "Cost labs",
+              "why GoogLeNet can afford 5×5 filters: a 1×1 convolution squeezes the channels "
+              "first."),
+    PageEntry("mobilenet_lab.py", "Depthwise & MobileNet", "📱", "Cost labs",
+              r"a depthwise-separable convolution costs $\frac{1}{N} + \frac{1}{K^2}$ of a "
+              "standard one; MobileNet's two blocks, and what the clock says."),
+    PageEntry("scaling_lab.py", "Compound scaling", "📈", "Cost labs",
+              "one knob, φ, grows EfficientNet-B0's depth, width and input size together."),
+    PageEntry("augmentation_studio.py", "Augmentation Studio", "🎨", "Data",
+              "tune flips, crops, colour shifts and PCA colour noise on a photo, and copy the "
+              "Keras code."),
+    PageEntry("datasets.py", "Datasets", "🗂️", "Data",
+              "scan a folder of images and see what is usable before you train."),
+    PageEntry("training_studio.py", "Training Studio", "🏋️", "Training",
+              "fine-tune MobileNetV2 with ImageNet weights on your folder, watch the curves, "
+              "find the mistakes, and export."),
+    PageEntry("transfer_lab.py", "Transfer Lab", "🧪", "Training",
+              "how much of a pretrained network to retrain for how much data, checked on your "
+              "own folder."),
 )
 
 SECTIONS = ("", "Architectures", "Cost labs", "Data", "Training")
+
+
+def where_to_start() -> str:
+    """The home page's list: one Markdown line per page after home, in sidebar order."""
+    return "\n".join(f"- **{e.icon} {e.title}**: {e.summary}" for e in PAGES if e is not HOME)
 
 
 def entry_for(file: str) -> PageEntry:

@@ -128,13 +128,19 @@ OPS: Mapping[str, Op] = MappingProxyType(
             "random": Param("bool", True,
                             help="Draw each offset in ± |offset|, or add the offsets as they are"),
         }),
-        "pca_color": Op("PCAColor", "PCA colour (AlexNet)", {
-            "sigma": _fraction(0.1, 5.0, "Each α drawn from a normal distribution, mean 0 and "
-                               "this standard deviation (no bounds)"),
+        # Krizhevsky et al. 2012 §4.1: PCA over the RGB pixels of the whole training set,
+        # σ = 0.1. Without eigenvalues and eigenvectors the layer uses each image's own PCA.
+        "pca_color": Op("PCAColor", "PCA colour (per-image variant of AlexNet's)", {
+            "sigma": _fraction(0.1, 5.0, "Each colour-noise weight α (not the MixUp α) drawn "
+                               "from a normal distribution, mean 0 and this standard "
+                               "deviation (no bounds)"),
             "eigvals": Param("vec3", None, 0.0, 10.0, optional=True,
-                             help="Eigenvalues of the [0, 1] RGB covariance; None: per image"),
+                             help="Eigenvalues of the [0, 1] RGB covariance. AlexNet's come "
+                                  "from the training set's pixels; None: each image's own "
+                                  "(a variant)"),
             "eigvecs": Param("mat3", None, -1.0, 1.0, optional=True,
-                             help="Unit eigenvectors as columns; None: per image"),
+                             help="Unit eigenvectors as columns, from the training set for "
+                                  "AlexNet's version; None: each image's own (a variant)"),
         }),
         "grayscale": Op("RandomGrayscale", "Grayscale", {
             "probability": _fraction(0.2, 1.0, "Each image turns grey with this probability"),
@@ -154,7 +160,8 @@ OPS: Mapping[str, Op] = MappingProxyType(
         }),
         "mixup": Op("MixUp", "MixUp", {
             "alpha": Param("float", 0.2, 0.01, 10.0,
-                           help="The image's own share drawn from Beta(α, α), between 0 and 1"),
+                           help="The image's own share drawn from Beta(α, α), between 0 and 1 "
+                                "(this α is Beta's shape, not the colour-noise α)"),
         }, batch=True),
         "cutmix": Op("CutMix", "CutMix", {
             "factor": Param("float", 1.0, 0.01, 1.0,

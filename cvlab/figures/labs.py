@@ -71,9 +71,10 @@ def separable_bars(cost: SeparableCost) -> go.Figure:
         go.Bar(x=x, y=[0, cost.pointwise], name="pointwise 1×1", marker_color="#bcbd22",
                text=["", f"{cost.pointwise:,}"]),
     ])
+    # Plotly draws no LaTeX in Streamlit; its own <i> and <sup> typeset the formula.
     fig.update_layout(**_LAYOUT, barmode="stack", height=380,
                       title=f"separable / standard = {cost.ratio:.3f}  "
-                            f"(1/N + 1/K² = {cost.formula:.3f})",
+                            f"(1/<i>N</i> + 1/<i>K</i><sup>2</sup> = {cost.formula:.3f})",
                       yaxis_title="MACs per image", legend={"orientation": "h", "y": -0.15})
     return fig
 

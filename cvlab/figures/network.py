@@ -22,6 +22,7 @@ from cvlab.figures.style import (
 )
 from cvlab.profile import Profile
 from cvlab.report import shape_text, short_count
+from cvlab.zoo.frontier import pareto_front
 
 
 def shape_flow(p: Profile, title: str | None = None) -> go.Figure:
@@ -140,6 +141,34 @@ def compare(rows: Sequence[dict]) -> go.Figure:
                       xaxis=_log_axis("multiply-accumulates per image (MACs, log scale)",
                                       x_range),
                       yaxis=_log_axis("parameters (log scale)", y_range),
+                      legend={"orientation": "h", "y": -0.18}, margin=_COMPARE_MARGIN)
+    return fig
+
+
+def accuracy_frontier(rows: Sequence[dict]) -> go.Figure:
+    """ImageNet top-1 against MACs (log x), with the Pareto frontier drawn as a line.
+
+    Rows as for :func:`compare`; rows without ``top1`` are left out. A network below the
+    line is beaten by one that costs no more (see :mod:`cvlab.frontier`).
+    """
+    known = [r for r in rows if r["top1"] is not None]
+    front = pareto_front(known)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=[r["macs"] for r in front], y=[r["top1"] for r in front], mode="lines",
+        line={"color": "#888", "dash": "dot", "shape": "hv"}, name="Pareto frontier",
+        hoverinfo="skip"))
+    fig.add_trace(go.Scatter(
+        x=[r["macs"] for r in known], y=[r["top1"] for r in known], mode="markers+text",
+        text=[r["title"] for r in known], textposition="top center",
+        textfont={"size": _LABEL_FONT}, marker={"size": 10, "line": {"width": 1}},
+        customdata=[short_count(r["macs"]) for r in known], name="network",
+        hovertemplate="%{text}<br>%{customdata} MACs<br>top-1 %{y:.1f}%<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, height=_COMPARE_HEIGHT,
+                      title="Accuracy at matched compute",
+                      xaxis=_log_axis("multiply-accumulates per image (MACs, log scale)",
+                                      _log_range([r["macs"] for r in known])),
+                      yaxis={"title": "ImageNet top-1 %"},
                       legend={"orientation": "h", "y": -0.18}, margin=_COMPARE_MARGIN)
     return fig
 

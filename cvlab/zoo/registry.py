@@ -20,6 +20,16 @@ from cvlab.zoo.residual import SHORTCUTS, check_cifar_depth, cifar_entry
 
 KERAS_TABLE = "Keras Applications table, keras.io/api/applications"
 TORCHVISION = "torchvision model zoo, IMAGENET1K_V1 weights"
+# torchvision's AlexNet follows Krizhevsky 2014 ("one weird trick", 64/192/384/256/256 filters),
+# not the 2012 network drawn here; the 2012 paper (Table 2) gives 40.7 % top-1 error, one CNN.
+ALEXNET_SOURCE = ("torchvision's AlexNet, the 2014 \"one weird trick\" variant (64/192/384/256/256 "
+                  "filters), not the 2012 network drawn; the 2012 paper gives 40.7 % top-1 "
+                  "error for one CNN")
+# torchvision's GoogLeNet adds batch norm and uses 3×3 kernels in the "5×5" branch; Szegedy et
+# al. 2014 (Table 3) report only top-5 error: 10.07 % for one model and one crop.
+GOOGLENET_SOURCE = ("torchvision's GoogLeNet, with batch norm and 3×3 kernels in the \"5×5\" "
+                    "branch; the paper reports only top-5 error, 10.07 % for one model and "
+                    "one crop")
 
 ALPHAS = {
     "mobilenet_v1": (0.25, 0.5, 0.75, 1.0),
@@ -52,7 +62,7 @@ def _entry(name, title, family, year, build, defaults, top1=None, source=None, k
 _ENTRIES = [
     _entry("lenet5", "LeNet-5", "LeNet", 1998, classic.lenet5, {"resolution": 32, "classes": 10}),
     _entry("alexnet", "AlexNet", "AlexNet", 2012, classic.alexnet, {"resolution": 227},
-           56.5, TORCHVISION),
+           56.5, ALEXNET_SOURCE),
     _entry("vgg16", "VGG-16", "VGG", 2014, partial(classic.vgg, "vgg16"), {"resolution": 224},
            71.3, KERAS_TABLE, "VGG16"),
     _entry("vgg19", "VGG-19", "VGG", 2014, partial(classic.vgg, "vgg19"), {"resolution": 224},
@@ -73,7 +83,7 @@ _ENTRIES = [
            {"resolution": 32, "classes": 10, "depth": 20, "shortcut": "zeropad"},
            extra=("depth", "shortcut")),
     _entry("googlenet", "GoogLeNet (Inception v1)", "Inception", 2014, googlenet.googlenet,
-           {"resolution": 224, "aux": False}, 69.8, TORCHVISION, extra=("aux",)),
+           {"resolution": 224, "aux": False}, 69.8, GOOGLENET_SOURCE, extra=("aux",)),
     _entry("mobilenet_v1", "MobileNet v1", "MobileNet", 2017, mobilenet.mobilenet_v1,
            {"resolution": 224, "alpha": 1.0}, 70.4, KERAS_TABLE, "MobileNet", ("alpha",)),
     _entry("mobilenet_v2", "MobileNet v2", "MobileNet", 2018, mobilenet.mobilenet_v2,
