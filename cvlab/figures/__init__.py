@@ -16,7 +16,7 @@ from cvlab.figures.labs import (
     relu_loss_bars,
     separable_bars,
 )
-from cvlab.figures.network import breakdown, compare, per_layer, shape_flow
+from cvlab.figures.network import accuracy_frontier, breakdown, compare, per_layer, shape_flow
 from cvlab.figures.style import (
     CHANNEL_COLOR,
     MAC_COLOR,
@@ -30,8 +30,8 @@ from cvlab.figures.training import confusion, history, top_k
 from cvlab.figures.transfer import block_diagram, clickable_confusion, runs_overlay, transfer_curve
 
 __all__ = ["CHANNEL_COLOR", "MAC_COLOR", "PARAM_COLOR", "SPATIAL_COLOR", "TEMPLATE",
-           "block_bars", "block_diagram", "branch_cost_bars", "breakdown", "clickable_confusion",
-           "compare", "confusion", "equal_macs_bars", "error_curves", "gradient_norms", "history",
-           "label", "labels", "macs_vs_latency", "module_bars", "multiplier_curves", "per_layer",
-           "relu_loss_bars", "runs_overlay", "separable_bars", "shape_flow", "top_k",
-           "transfer_curve", "weight_decay"]
+           "accuracy_frontier", "block_bars", "block_diagram", "branch_cost_bars", "breakdown",
+           "clickable_confusion", "compare", "confusion", "equal_macs_bars", "error_curves",
+           "gradient_norms", "history", "label", "labels", "macs_vs_latency", "module_bars",
+           "multiplier_curves", "per_layer", "relu_loss_bars", "runs_overlay", "separable_bars",
+           "shape_flow", "top_k", "transfer_curve", "weight_decay"]
