@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from cvlab import zoo
+from cvlab.depth import weight_depth
 from cvlab.errors import CvlabError
 from cvlab.profile import profile
 from cvlab.report import table, to_json
@@ -44,7 +45,13 @@ def run(args) -> int:
             options["aux"] = True
         network = zoo.get(args.name, **{k: v for k, v in options.items() if v is not None})
     result = profile(network)
-    print(json.dumps(to_json(result)) if args.json else table(result))
+    depth = weight_depth(result)  # the count the Model Zoo page shows as "Depth"
+    if args.json:
+        print(json.dumps({**to_json(result), "weight_depth": depth}))
+    else:
+        print(table(result))
+        print(f"Depth: {depth} weight layers (conv, depthwise conv and dense layers on the "
+              "longest path, as the pages count it)")
     return 0
 
 
