@@ -27,6 +27,7 @@ from cvlab.augment.spec import (
 )
 from cvlab.data.images import Rejected, decode
 from cvlab.errors import CvlabError
+from ui.text import md
 
 SIZE = 224
 SPEC_KEY = "augment_spec"  # JSON of the current pipeline; survives page switches
@@ -158,7 +159,9 @@ def import_pipeline() -> None:
     try:
         spec = spec_from_json(upload.getvalue())
     except CvlabError as exc:
-        st.session_state["augment_import_error"] = str(exc)
+        # Markdown-escaped here: the page shows it in st.error, and it quotes the file.
+        st.session_state["augment_import_error"] = md(
+            f"Import of {upload.name} failed; the pipeline is unchanged. {exc}")
         return
     st.session_state.pop("augment_import_error", None)
     st.session_state[SPEC_KEY] = spec_to_json(spec)
