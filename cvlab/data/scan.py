@@ -139,7 +139,7 @@ def scan(
         raise CvlabError(f"Received: a pixel limit of {max_pixels:,}; allowed: 1 to "
                          f"{MAX_PIXELS:,} (the app's limit, MAX_PIXELS).")
     root = _checked_root(root)
-    class_dirs, candidates, ignored, loose = _walk(root)
+    class_dirs, candidates, ignored, loose, outside = _walk(root)
     if not class_dirs:
         raise CvlabError(
             f"{root} has no class folders. Put images in one sub-folder per class, "
@@ -158,7 +158,7 @@ def scan(
             converted.append(Converted(path, "; ".join(outcome)))
 
     class_names = sorted(usable)
-    warnings = _nested_datasets_warning(root, candidates)
+    warnings = _outside_warnings(outside) + _nested_datasets_warning(root, candidates)
     _require_two_classes(root, class_names, usable, skipped, hint=" ".join(warnings))
     warnings += _loose_and_empty(root, loose, class_dirs, class_names)
     files = [(p, i) for i, name in enumerate(class_names) for p in usable[name]]
@@ -210,11 +210,16 @@ def _walk(root: Path):
     """Class folders, (path, class) candidates, ignored debris and loose root files.
 
     A class is named by its folder's name as text (:func:`~cvlab.data.names.readable`);
-    two folders that read the same get " (2)", " (3)"… after the second."""
-    class_dirs, candidates, ignored, loose = [], [], [], []
+    two folders that read the same get " (2)", " (3)"… after the second. A class folder
+    that is a link out of ``root`` is not walked (``outside``: its files would all be
+    skipped as links outside the folder, after listing maybe 100,000 names); links below a
+    class folder are not followed (``os.walk``'s default)."""
+    class_dirs, candidates, ignored, loose, outside = [], [], [], [], []
     for entry in sorted(root.iterdir()):
         if _is_debris(entry.name):
             ignored.append(entry)
+        elif entry.is_dir() and entry.is_symlink() and not _inside(entry, root):
+            outside.append(entry)  # checked before walking: not one name of it is listed
         elif entry.is_dir():
             name = _unique(readable(entry.name), class_dirs)
             class_dirs.append(name)
@@ -229,7 +234,16 @@ def _walk(root: Path):
                         candidates.append((here / file_name, name))
         else:
             loose.append(entry)
-    return class_dirs, candidates, ignored, loose
+    return class_dirs, candidates, ignored, loose, outside
+
+
+def _inside(link: Path, root: Path) -> bool:
+    return link.resolve().is_relative_to(root.resolve())
+
+
+def _outside_warnings(outside: list[Path]) -> list[str]:
+    return [f"Folder '{readable(p.name)}' is a link to a place outside the dataset folder, "
+            "so it was not read." for p in outside]
 
 
 def _unique(name: str, taken: list[str]) -> str:
