@@ -38,8 +38,15 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
 
 
 def write_json(path: str | os.PathLike, data) -> Path:
-    """Write ``data`` as indented UTF-8 JSON, atomically."""
-    return write_bytes(path, json.dumps(data, indent=1, ensure_ascii=False).encode())
+    """Write ``data`` as indented UTF-8 JSON, atomically. Text holding a file name's
+    undecodable bytes (surrogate escapes) is written with ``\\u`` escapes instead, which
+    read back to the same string, so such a path survives the round trip."""
+    text = json.dumps(data, indent=1, ensure_ascii=False)
+    try:
+        encoded = text.encode()
+    except UnicodeEncodeError:
+        encoded = json.dumps(data, indent=1).encode()
+    return write_bytes(path, encoded)
 
 
 def read_json(path: str | os.PathLike) -> dict | None:

@@ -5,6 +5,7 @@ The chosen folder is stored in ``st.session_state["dataset_dir"]`` for the train
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import streamlit as st
 
 from cvlab.data import SAMPLES, app_data_dir, data_roots, ensure_sample, resolve_allowed, scan
 from cvlab.data.images import MAX_PIXELS, load_resized
+from cvlab.data.names import readable
 from cvlab.data.scan import ScanReport, tree_stamp
 from cvlab.data.uploads import extract_zip, upload_folder
 from cvlab.errors import CvlabError
@@ -79,9 +81,10 @@ def scan_with_progress(folder: Path, max_pixels: int) -> ScanReport:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def thumbnail(path: str, stamp: float):
-    """A small RGB thumbnail; ``stamp`` (file mtime) is only part of the cache key."""
-    return load_resized(Path(path), THUMB_SIZE)
+def thumbnail(path: bytes, stamp: float):
+    """A small RGB thumbnail; ``stamp`` (file mtime) is only part of the cache key. The
+    path comes as bytes, which Streamlit's cache can hash whatever the name's encoding."""
+    return load_resized(Path(os.fsdecode(path)), THUMB_SIZE)
 
 
 def choose_folder() -> Path:
@@ -154,7 +157,7 @@ def show(report: ScanReport) -> None:
     st.plotly_chart(figure, width="stretch")
 
     skipped = [
-        {"file": report.relative(s.path), "reason": s.reason, "detail": s.detail}
+        {"file": report.relative(s.path), "reason": s.reason, "detail": readable(s.detail)}
         for s in report.skipped
     ]
     table(f"Skipped ({len(skipped)})", skipped, "Nothing skipped.")
@@ -174,8 +177,9 @@ def show(report: ScanReport) -> None:
         paths = sorted(report.files_of(name),
                        key=lambda p: rarity.get(p, len(rarity)))[:THUMBS_PER_CLASS]
         st.markdown(f"**{md(name)}** · {report.classes[name]} images")
-        images = [thumbnail(str(p), p.stat().st_mtime) for p in paths]
-        st.image(images, caption=[md(short_name(p.name)) for p in paths], width=THUMB_SIZE[1])
+        images = [thumbnail(os.fsencode(p), p.stat().st_mtime) for p in paths]
+        st.image(images, caption=[md(short_name(readable(p.name))) for p in paths],
+                 width=THUMB_SIZE[1])
 
 
 def short_name(name: str, limit: int = CAPTION_CHARS) -> str:

@@ -18,6 +18,38 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CVLAB_CHROMIUM", "/usr/bin/chromium")
 # No warm job processes (cvlab.jobs.standby) outlive a test; test_jobs_standby starts its own.
 os.environ["CVLAB_STANDBY"] = "0"
+# Where the app keeps state outside a run folder (README, "State outside the data folder").
+HERMETIC = ("HOME", "CVLAB_CACHE_DIR", "CVLAB_DATA_DIR")
+
+
+def _own_dirs(base: Path) -> dict[str, str]:
+    return {name: str((base / name.lower()).resolve()) for name in HERMETIC}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def hermetic_session(tmp_path_factory):
+    """The session's own HOME, cache and data folder, set before any module fixture or
+    server starts (they outlive one test): nothing a developer's machine holds in
+    ~/.cache/cvlab, ~/.keras or the repo's data/ reaches a test."""
+    saved = {name: os.environ.get(name) for name in (*HERMETIC, "KERAS_HOME")}
+    os.environ.pop("KERAS_HOME", None)  # Keras' cache then lies under the new HOME
+    dirs = _own_dirs(tmp_path_factory.mktemp("session-state"))
+    os.environ.update(dirs)
+    yield dirs
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture(autouse=True)
+def hermetic(tmp_path_factory, monkeypatch):
+    """Each test its own HOME, CVLAB_CACHE_DIR and CVLAB_DATA_DIR (beside its tmp_path,
+    not in it); subprocesses it starts inherit them. ``data_dir`` and a test's own
+    ``monkeypatch.setenv`` override them."""
+    for name, value in _own_dirs(tmp_path_factory.mktemp("state")).items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture(scope="module")
@@ -63,12 +95,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+def app_url(tmp_path_factory, hermetic_session):
     """Serve app.py on a free local port for the whole session; yields its base URL."""
     port = _free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     data = tmp_path_factory.mktemp("app-data")  # samples and runs land here, not in the repo
-    env = {**os.environ, "CVLAB_DATA_DIR": str(data),
+    # The server's HOME and cache are the session's (hermetic_session), shared by the
+    # browser tests that talk to it.
+    env = {**os.environ, **hermetic_session, "CVLAB_DATA_DIR": str(data),
            "CVLAB_DATA_ROOTS": os.pathsep.join([str(data),
                                                 os.environ.get("CVLAB_DATA_ROOTS", str(ROOT))])}
     with open(log, "w") as out:

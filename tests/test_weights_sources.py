@@ -102,14 +102,12 @@ def test_conversion_is_cached_and_reused(homes, monkeypatch):
     np.testing.assert_array_equal(first["Conv1"][0], second["Conv1"][0])
 
 
-def test_stale_cache_record_forces_a_new_conversion(homes):
+def test_the_record_beside_the_cache_is_not_what_is_checked(homes):
     source = sources.resolve_weights("imagenet")
     sources.converted_weights(source)
     meta = sources.converted_path(source).with_suffix(".json")
     meta.write_text(json.dumps({"format": sources.CACHE_FORMAT, "source_sha256": "0" * 64}))
-    assert sources.cached_conversion(source) is None
-    sources.converted_weights(source)
-    assert json.loads(meta.read_text())["source_sha256"] == source.sha256
+    assert sources.cached_conversion(source) == sources.converted_path(source)
 
 
 def test_a_source_round_trips_through_its_dict(homes):

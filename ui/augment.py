@@ -158,7 +158,9 @@ def import_pipeline() -> None:
     try:
         spec = spec_from_json(upload.getvalue())
     except CvlabError as exc:
-        st.session_state["augment_import_error"] = str(exc)
+        # Raw text: the page shows it through ui.messages.error, which escapes it.
+        st.session_state["augment_import_error"] = (
+            f"Import of {upload.name} failed; the pipeline is unchanged. {exc}")
         return
     st.session_state.pop("augment_import_error", None)
     st.session_state[SPEC_KEY] = spec_to_json(spec)

@@ -273,14 +273,65 @@ def spec_from_dict(data: Any) -> PipelineSpec:
     return make_spec(out)
 
 
+#: Limits on an imported pipeline, checked before or while it is parsed: its size, how deep
+#: it nests (a full pipeline nests 5 deep: object, steps, step, matrix, row) and the
+#: characters of one number (``json`` would otherwise recurse 100,000 deep, or turn a
+#: 5,000-digit integer into an error, or a 400-digit one into an overflow).
+MAX_JSON_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 8
+MAX_NUMBER_CHARS = 32
+
+
 def spec_from_json(text: str | bytes) -> PipelineSpec:
-    """Parse and validate a pipeline exported by :func:`spec_to_json`."""
+    """Parse and validate a pipeline exported by :func:`spec_to_json`, within the limits
+    above; :class:`CvlabError` for anything else."""
+    if len(text) > MAX_JSON_BYTES:
+        raise CvlabError(f"Received a pipeline of {len(text):,} bytes; allowed: at most "
+                         f"{MAX_JSON_BYTES:,} bytes.")
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        text = text.decode() if isinstance(text, bytes) else text
+    except UnicodeDecodeError:
+        raise CvlabError("Received a pipeline that is not UTF-8 text; allowed: a JSON file "
+                         "exported by the Augmentation Studio.") from None
+    depth = _nesting(text)
+    if depth > MAX_JSON_DEPTH:
+        raise CvlabError(f"Received JSON nested {depth:,} levels deep; allowed: at most "
+                         f"{MAX_JSON_DEPTH}.")
+    try:
+        data = json.loads(text, parse_int=_number(int), parse_float=_number(float),
+                          parse_constant=_number(float))
+    except json.JSONDecodeError as exc:
         raise CvlabError(f"Received text that is not valid JSON ({exc}); allowed: a JSON "
                          'object such as {"steps": [{"op": "flip"}]}') from None
     return spec_from_dict(data)
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting of ``[``/``{`` outside strings (no recursion, one pass)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif in_string:
+            escaped, in_string = char == "\\", char != '"'
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _number(kind: type):
+    def parse(literal: str):
+        if len(literal) > MAX_NUMBER_CHARS:
+            raise CvlabError(f"Received a number of {len(literal):,} characters "
+                             f"({literal[:12]}…); allowed: at most {MAX_NUMBER_CHARS}.")
+        return kind(literal)
+    return parse
 
 
 def spec_to_dict(spec: PipelineSpec) -> dict[str, Any]:

@@ -53,9 +53,15 @@ def run(args) -> int:
             options["aux"] = True
         network = zoo.get(args.name, **{k: v for k, v in options.items() if v is not None})
     result = profile(network)
+    report = {**to_json(result), "weight_depth": result.depth}
     if args.out:
-        jobfolder.write_result(args.out, to_json(result))
-    print(json.dumps(to_json(result)) if args.json else table(result))
+        jobfolder.write_result(args.out, report)
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(table(result))
+        print(f"Depth: {result.depth} weight layers (conv, depthwise conv and dense layers on "
+              "the longest path, as the pages count it)")
     return 0
 
 

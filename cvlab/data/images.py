@@ -219,6 +219,8 @@ def _normalise(img: Image.Image, max_pixels: int, size_hint: tuple[int, int] | N
             img = ImageOps.exif_transpose(img)
             notes.append(
                 f"EXIF orientation {orientation} applied ({_ORIENTATION_TEXT[orientation]})")
+        if size_hint is not None:
+            img = _reduced(img, max(size_hint))
         pixels = _rgb_pixels(img, mode) if convert else None
         note = _rgb_note(img, mode)
         # Free the decoded image before the budget lets the next one in; a thread that
@@ -228,6 +230,19 @@ def _normalise(img: Image.Image, max_pixels: int, size_hint: tuple[int, int] | N
     if note:
         notes.append(note)
     return Decoded(pixels, tuple(notes))
+
+
+def _reduced(img: Image.Image, side: int) -> Image.Image:
+    """``img`` shrunk by a whole factor (``Image.reduce``, a box filter) while both sides
+    stay at least ``side``, before any RGB conversion makes its per-pixel copies; as it
+    is when the mode has no ``reduce`` (16-bit integer modes)."""
+    factor = min(img.size) // max(side, 1)
+    if factor < 2:
+        return img
+    try:
+        return img.reduce(factor)
+    except ValueError:
+        return img
 
 
 _INTEGER_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")

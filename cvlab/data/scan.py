@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cvlab.data.images import CORRUPT, MAX_PIXELS, Rejected, decode
+from cvlab.data.names import readable
 from cvlab.data.roots import check_path_text
 from cvlab.errors import CvlabError
 
@@ -83,8 +84,9 @@ class ScanReport:
         return len(self.files)
 
     def relative(self, path: Path) -> str:
-        """``path`` relative to the scanned root, with forward slashes."""
-        return path.relative_to(self.root).as_posix()
+        """``path`` relative to the scanned root, with forward slashes, as text
+        (:func:`~cvlab.data.names.readable`)."""
+        return readable(path.relative_to(self.root).as_posix())
 
     def conversion_kinds(self) -> list[tuple[str, list[Path]]]:
         """Converted files grouped by :attr:`Converted.kind`, the rarest kind first."""
@@ -137,7 +139,7 @@ def scan(
         raise CvlabError(f"Received: a pixel limit of {max_pixels:,}; allowed: 1 to "
                          f"{MAX_PIXELS:,} (the app's limit, MAX_PIXELS).")
     root = _checked_root(root)
-    class_dirs, candidates, ignored, loose = _walk(root)
+    class_dirs, candidates, ignored, loose, outside = _walk(root)
     if not class_dirs:
         raise CvlabError(
             f"{root} has no class folders. Put images in one sub-folder per class, "
@@ -156,7 +158,7 @@ def scan(
             converted.append(Converted(path, "; ".join(outcome)))
 
     class_names = sorted(usable)
-    warnings = _nested_datasets_warning(root, candidates)
+    warnings = _outside_warnings(outside) + _nested_datasets_warning(root, candidates)
     _require_two_classes(root, class_names, usable, skipped, hint=" ".join(warnings))
     warnings += _loose_and_empty(root, loose, class_dirs, class_names)
     files = [(p, i) for i, name in enumerate(class_names) for p in usable[name]]
@@ -205,25 +207,50 @@ def _is_debris(name: str) -> bool:
 
 
 def _walk(root: Path):
-    """Class folders, (path, class) candidates, ignored debris and loose root files."""
-    class_dirs, candidates, ignored, loose = [], [], [], []
+    """Class folders, (path, class) candidates, ignored debris and loose root files.
+
+    A class is named by its folder's name as text (:func:`~cvlab.data.names.readable`);
+    two folders that read the same get " (2)", " (3)"… after the second. A class folder
+    that is a link out of ``root`` is not walked (``outside``: its files would all be
+    skipped as links outside the folder, after listing maybe 100,000 names); links below a
+    class folder are not followed (``os.walk``'s default)."""
+    class_dirs, candidates, ignored, loose, outside = [], [], [], [], []
     for entry in sorted(root.iterdir()):
         if _is_debris(entry.name):
             ignored.append(entry)
+        elif entry.is_dir() and entry.is_symlink() and not _inside(entry, root):
+            outside.append(entry)  # checked before walking: not one name of it is listed
         elif entry.is_dir():
-            class_dirs.append(entry.name)
+            name = _unique(readable(entry.name), class_dirs)
+            class_dirs.append(name)
             for dirpath, dirnames, filenames in os.walk(entry):
                 here = Path(dirpath)
                 ignored += [here / d for d in dirnames if _is_debris(d)]
                 dirnames[:] = sorted(d for d in dirnames if not _is_debris(d))
-                for name in sorted(filenames):
-                    if _is_debris(name):
-                        ignored.append(here / name)
+                for file_name in sorted(filenames):
+                    if _is_debris(file_name):
+                        ignored.append(here / file_name)
                     else:
-                        candidates.append((here / name, entry.name))
+                        candidates.append((here / file_name, name))
         else:
             loose.append(entry)
-    return class_dirs, candidates, ignored, loose
+    return class_dirs, candidates, ignored, loose, outside
+
+
+def _inside(link: Path, root: Path) -> bool:
+    return link.resolve().is_relative_to(root.resolve())
+
+
+def _outside_warnings(outside: list[Path]) -> list[str]:
+    return [f"Folder '{readable(p.name)}' is a link to a place outside the dataset folder, "
+            "so it was not read." for p in outside]
+
+
+def _unique(name: str, taken: list[str]) -> str:
+    index, unique = 2, name
+    while unique in taken:
+        unique, index = f"{name} ({index})", index + 1
+    return unique
 
 
 def _inspect_all(root, candidates, max_pixels, workers, progress):
@@ -265,7 +292,7 @@ def _digest(path: Path) -> str:
 def _loose_and_empty(root, loose, class_dirs, class_names) -> list[str]:
     warnings = []
     if loose:
-        names = ", ".join(p.name for p in loose[:3]) + (" …" if len(loose) > 3 else "")
+        names = ", ".join(readable(p.name) for p in loose[:3]) + (" …" if len(loose) > 3 else "")
         warnings.append(
             f"{len(loose)} file(s) directly in {root.name}/ are not used ({names}): "
             "only files inside a class folder get a label."
@@ -348,11 +375,11 @@ def _nested_datasets_warning(root: Path, candidates) -> list[str]:
     inner: dict[str, set[str]] = defaultdict(set)
     direct: set[str] = set()
     for path, class_name in candidates:
-        parts = path.relative_to(root / class_name).parts
+        parts = path.relative_to(root).parts[1:]  # below the class folder
         if len(parts) == 1:
             direct.add(class_name)
         else:
-            inner[class_name].add(parts[0])
+            inner[class_name].add(readable(parts[0]))
     nested = sorted(name for name, subs in inner.items() if len(subs) >= 2)
     if not nested or direct or len(nested) < len(inner):
         return []

@@ -1,10 +1,10 @@
 """Keras callbacks of a run: stop requests, the per-epoch record (history, checkpoints,
 best weights) and progress events.
 
-Everything a callback writes follows :mod:`cvlab.train.runs`. ``history.json`` and
-``checkpoints/state.json`` are rewritten atomically after every epoch, after
-``checkpoints/last.keras`` (so a state file never points at a checkpoint that is not
-there yet).
+Everything a callback writes follows :mod:`cvlab.train.runs`. Each epoch's
+``last.keras``, ``best.weights.h5`` and ``history.json`` land together with
+``checkpoints/state.json``, crash-safe (:mod:`cvlab.train.checkpoints`): a kill at any
+point leaves one epoch's consistent set, whole files only.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from cvlab import atomic
 from cvlab.atomic import write_json
 from cvlab.lazy_tf import keras
+from cvlab.train import checkpoints
 from cvlab.train.runs import RunPaths
 
 
@@ -138,14 +139,17 @@ def make_recorder(paths: RunPaths, state: RunState, phase: str, epochs: int,
                      "partial": bool(self.batches < (self.params.get("steps") or 0))}
             state.history.append(entry)
             state.epoch, state.phase = epoch + 1, phase
-            save_atomic(self.model, paths.last)
+            files = [checkpoints.staged(paths.last, epoch + 1)]
+            self.model.save(files[0])
             if state.improves(entry["val_accuracy"], entry["val_loss"], entry["partial"]):
-                layers_only(self.model).save_weights(paths.best)
+                files.append(checkpoints.staged(paths.best, epoch + 1))
+                layers_only(self.model).save_weights(files[-1])
                 state.best_epoch, state.best_partial = epoch + 1, entry["partial"]
                 state.best_val_accuracy = entry["val_accuracy"]
                 state.best_val_loss = entry["val_loss"]
-            write_json(paths.history, state.history)
-            write_json(paths.state, state.to_json())
+            files.append(checkpoints.staged(paths.history, epoch + 1))
+            write_json(files[-1], state.history)
+            checkpoints.commit(paths, state.to_json(), files)
             if progress:
                 progress(ProgressEvent("epoch", phase, epoch=epoch + 1, epochs=epochs,
                                        logs=logs))

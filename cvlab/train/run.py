@@ -40,8 +40,8 @@ from cvlab.atomic import write_json
 from cvlab.data import Split, Subset, scan, split
 from cvlab.data.split import per_class_sample
 from cvlab.errors import CvlabError
+from cvlab.train import checkpoints, features
 from cvlab.train import device as devices
-from cvlab.train import features
 from cvlab.train.callbacks import (
     ProgressEvent,
     RunState,
@@ -121,6 +121,8 @@ def resume(run_dir: str | os.PathLike, progress: Progress | None = None,
     started = time.perf_counter()
     record = read_run(run_dir)
     paths = RunPaths(record.path)
+    if checkpoints.recover(paths):  # a kill mid-commit: finish it, then read what it wrote
+        record = read_run(record.path)
     if record.state is None or not paths.last.is_file():
         raise CvlabError(f"Received: run {record.path} without a checkpoint; allowed: a run "
                          "that recorded at least one epoch (checkpoints/last.keras)")

@@ -20,7 +20,8 @@ Contract (the trainer writes it; evaluation, prediction, export and the app read
     run_dir/checkpoints/best.weights.h5 the training model's weights at the best epoch
     run_dir/checkpoints/state.json      {"epoch", "phase", "best_epoch", "best_val_accuracy",
                                          "best_val_loss", "best_partial", "finished",
-                                         "stopped"}
+                                         "stopped", "commit"}; written after the
+                                        files it names (cvlab.train.checkpoints)
     run_dir/model.keras     ONE complete inference model from the best epoch (highest
                             val_accuracy, then lowest val_loss): float32 (image_size,
                             image_size, 3) RGB in 0..255 in, float32 softmax probabilities

@@ -23,6 +23,7 @@ Converted weights are stored as an uncompressed ``.npz`` whose keys are
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,6 +109,18 @@ def load_npz(path: Path) -> dict[str, list[np.ndarray]]:
             layer, index = key.rsplit("/", 1)
             out.setdefault(layer, {})[int(index)] = data[key]
     return {layer: [arrays[i] for i in sorted(arrays)] for layer, arrays in out.items()}
+
+
+def digest(weights: dict[str, list[np.ndarray]]) -> str:
+    """sha256 of the weights themselves (layer names, dtypes, shapes and bytes, in name
+    order), so it does not depend on how the ``.npz`` was zipped."""
+    hasher = hashlib.sha256()
+    for layer in sorted(weights):
+        for index, array in enumerate(weights[layer]):
+            array = np.ascontiguousarray(array)
+            hasher.update(f"{layer}/{index}:{array.dtype.str}:{array.shape};".encode())
+            hasher.update(array.tobytes())
+    return hasher.hexdigest()
 
 
 def assign_by_name(model, weights: dict[str, list[np.ndarray]], skip=("predictions",)) -> None:

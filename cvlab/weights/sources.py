@@ -18,9 +18,10 @@ Each source fixes its ``preprocessing`` and ``layout`` (see
 :class:`WeightsSource`); callers must use them together.
 
 Converted weights are cached in ``$CVLAB_CACHE_DIR/weights`` (default
-``~/.cache/cvlab/weights``) as ``mobilenet_v2_torchvision_<sha[:12]>.npz``
-with a ``.json`` beside it recording the full sha256 of the source file and of the
-``.npz`` itself.
+``~/.cache/cvlab/weights``) as ``mobilenet_v2_torchvision_<sha[:12]>.npz``, checked on
+every read against the digest of its weights known in this module (:data:`KNOWN_CONVERTED`);
+a file that fails (tampered, truncated, holding an object array) is rebuilt, with a note on
+stderr. The ``.json`` beside it is a record for people, never checked.
 
 Every weights file is checked against a known sha256 before use (:func:`verified`):
 torchvision's bundled file against :data:`KNOWN_SHA256`; a Keras cache file against the
@@ -40,7 +41,9 @@ import json
 import os
 import re
 import stat
+import sys
 import time
+import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -58,6 +61,11 @@ KERAS_ALPHAS = (0.35, 0.5, 0.75, 1.0, 1.3, 1.4)
 CACHE_FORMAT = 1
 # Weights files whose content is known here, by file name.
 KNOWN_SHA256 = {BUNDLED_FILE: BUNDLED_SHA256}
+# The digest (cvlab.weights.convert.digest) of each known checkpoint's conversion, by the
+# checkpoint's sha256: the conversion cache is checked against this, never against the
+# record stored beside it, which whoever can write the cache can also rewrite.
+KNOWN_CONVERTED = {BUNDLED_SHA256:
+                   "07d78f6d33d5243436983cbfeb5465164807c821204a8b13ab0a17c466f86ef1"}
 PINS_FILE = "pins.json"
 REQUESTS = ("imagenet", "imagenet-keras", "none", "PATH (.pth or .h5)")
 
@@ -271,45 +279,63 @@ def converted_path(source: WeightsSource) -> Path:
 
 
 def cached_conversion(source: WeightsSource) -> Path | None:
-    """The cache file for ``source`` if a valid one exists: its record names the source's
-    sha256 and the ``.npz``'s own sha256 still matches (in a folder only we can write)."""
+    """The cache file for ``source`` if it holds the conversion the code knows."""
+    return converted_path(source) if _read_cache(source)[0] is not None else None
+
+
+def _read_cache(source: WeightsSource) -> tuple[dict | None, str]:
+    """The cached weights if their digest is :data:`KNOWN_CONVERTED`'s; else ``None`` and
+    why ("" when there is no cache file yet). The record beside the file is not trusted."""
     path = converted_path(source)
-    meta = path.with_suffix(".json")
-    if not (path.is_file() and meta.is_file()):
-        return None
+    if not path.is_file():
+        return None, ""
     try:
         check_private(path.parent)
-        info = json.loads(meta.read_text())
-    except (OSError, ValueError, CvlabError):
-        return None
-    if (not isinstance(info, dict) or info.get("source_sha256") != source.sha256
-            or info.get("format") != CACHE_FORMAT or info.get("sha256") != file_sha256(path)):
-        return None
-    return path
+        weights = convert.load_npz(path)
+    except CvlabError as exc:
+        return None, str(exc)
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
+        return None, f"it is unreadable ({type(exc).__name__}: {str(exc)[:120]})"
+    if convert.digest(weights) != KNOWN_CONVERTED.get(source.sha256):
+        return None, "its weights differ from the known conversion of the checkpoint"
+    return weights, ""
 
 
 def converted_weights(source: WeightsSource) -> dict:
-    """Keras weights by layer name for a torch-layout source, converting at most once."""
+    """Keras weights by layer name for a torch-layout source. A known checkpoint's
+    conversion is cached and checked against :data:`KNOWN_CONVERTED` on every read; a bad
+    cache is rebuilt, saying why on stderr. Any other checkpoint is converted each time."""
     if source.layout != "torch" or source.path is None:
         raise CvlabError(f"Received: source {source.name} with layout {source.layout}; "
                          "allowed: a torchvision checkpoint")
     verified(source)
-    path = cached_conversion(source)
-    if path is None:
-        path = convert_to_cache(source)
-    return convert.load_npz(path)
+    if source.sha256 not in KNOWN_CONVERTED:  # no known result to check a cache against
+        return convert.torch_to_keras(load_state_dict(source.path))
+    weights, problem = _read_cache(source)
+    if weights is None:
+        if problem:
+            print(f"note: rebuilt the converted weights cache {converted_path(source)}: "
+                  f"{problem}.", file=sys.stderr)
+        weights = convert.load_npz(convert_to_cache(source))
+    return weights
 
 
 def convert_to_cache(source: WeightsSource) -> Path:
-    """Convert ``source`` and write the ``.npz`` and its ``.json`` record."""
+    """Convert ``source`` (a checkpoint of :data:`KNOWN_CONVERTED`), check the result's
+    digest and write the ``.npz`` and its ``.json`` record (for people, not for checks)."""
     started = time.perf_counter()
     weights = convert.torch_to_keras(load_state_dict(source.path))
+    found = convert.digest(weights)
+    if found != KNOWN_CONVERTED.get(source.sha256):
+        raise CvlabError(f"Received: a conversion of {source.path} with digest {found[:12]}…; "
+                         "allowed: the digest known for that checkpoint (the converter "
+                         "changed: update KNOWN_CONVERTED in cvlab/weights/sources.py).")
     path = converted_path(source)
     check_private(path.parent)
     path.parent.mkdir(parents=True, exist_ok=True)
     convert.save_npz(weights, path)
     record = {"format": CACHE_FORMAT, "source": str(source.path),
-              "source_sha256": source.sha256, "sha256": file_sha256(path),
+              "source_sha256": source.sha256, "digest": found,
               "seconds": round(time.perf_counter() - started, 3)}
     atomic.write_json(path.with_suffix(".json"), record)
     return path
