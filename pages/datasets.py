@@ -5,17 +5,17 @@ The chosen folder is stored in ``st.session_state["dataset_dir"]`` for the train
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 from pathlib import Path
 
 import plotly.express as px
 import streamlit as st
 
-from cvlab.data import SAMPLES, app_data_dir, data_roots, ensure_sample, resolve_allowed, scan
-from cvlab.data.images import MAX_PIXELS, load_resized
+from cvlab.data import SAMPLES, app_data_dir, data_roots, ensure_sample, resolve_allowed
+from cvlab.data.images import MAX_PIXELS
 from cvlab.data.names import readable
 from cvlab.data.scan import ScanReport, tree_stamp
+from cvlab.data.scan_worker import scan_isolated, thumbnail_paths
 from cvlab.data.uploads import extract_zip, upload_folder
 from cvlab.errors import CvlabError
 from cvlab.figures import label
@@ -61,30 +61,26 @@ def recent_scans() -> OrderedDict:
     return OrderedDict()
 
 
-def scan_with_progress(folder: Path, max_pixels: int) -> ScanReport:
-    """The scan report (reused while the folder is unchanged), with a progress bar that is
-    gone again when the scan ends or fails. Callers must not modify the report."""
+def scan_with_progress(folder: Path, max_pixels: int) -> tuple[ScanReport, dict[Path, bytes]]:
+    """The scan report and thumbnails (reused while the folder is unchanged), made in a
+    limited worker process (:mod:`cvlab.data.scan_worker`), never in the server, with a
+    progress bar that is gone again when the scan ends or fails. Callers must not modify
+    the report."""
     key = (str(folder), tree_stamp(folder), max_pixels)
     reports = recent_scans()
-    report = reports.get(key)
-    if report is None:
+    found = reports.get(key)
+    if found is None:
         slot = st.empty()
         try:
-            report = scan(folder, max_pixels=max_pixels, progress=lambda done, total:
-                          slot.progress(done / total, text=f"Decoding image {done} of {total}…"))
+            found = scan_isolated(folder, max_pixels, THUMB_SIZE, THUMBS_PER_CLASS,
+                                  progress=lambda done, total: slot.progress(
+                                      done / total, text=f"Decoding image {done} of {total}…"))
         finally:
             slot.empty()
-        reports[key] = report
+        reports[key] = found
         while len(reports) > RECENT_SCANS:
             reports.popitem(last=False)
-    return report
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def thumbnail(path: bytes, stamp: float):
-    """A small RGB thumbnail; ``stamp`` (file mtime) is only part of the cache key. The
-    path comes as bytes, which Streamlit's cache can hash whatever the name's encoding."""
-    return load_resized(Path(os.fsdecode(path)), THUMB_SIZE)
+    return found
 
 
 def choose_folder() -> Path:
@@ -137,7 +133,7 @@ def table(title: str, rows: list[dict], when_empty: str) -> None:
         st.success(when_empty)
 
 
-def show(report: ScanReport) -> None:
+def show(report: ScanReport, thumbs: dict[Path, bytes]) -> None:
     cols = st.columns(4)
     cols[0].metric("Usable images", report.images)
     cols[1].metric("Classes", len(report.class_names))
@@ -171,15 +167,12 @@ def show(report: ScanReport) -> None:
     st.subheader("A few images per class, as the model will see them")
     st.caption("Files with the rarest conversions come first, so you can check them; "
                "all are stretched to a square.")
-    rarity = {p: rank for rank, (_, paths) in enumerate(report.conversion_kinds())
-              for p in paths}
     for name in report.class_names:
-        paths = sorted(report.files_of(name),
-                       key=lambda p: rarity.get(p, len(rarity)))[:THUMBS_PER_CLASS]
+        paths = [p for p in thumbnail_paths(report, THUMBS_PER_CLASS, name) if p in thumbs]
         st.markdown(f"**{md(name)}** · {report.classes[name]} images")
-        images = [thumbnail(os.fsencode(p), p.stat().st_mtime) for p in paths]
-        st.image(images, caption=[md(short_name(readable(p.name))) for p in paths],
-                 width=THUMB_SIZE[1])
+        if paths:
+            st.image([thumbs[p] for p in paths], width=THUMB_SIZE[1],
+                     caption=[md(short_name(readable(p.name))) for p in paths])
 
 
 def short_name(name: str, limit: int = CAPTION_CHARS) -> str:
@@ -234,7 +227,7 @@ try:
             step=1.0,
             key="datasets_megapixels",
         )
-    report = scan_with_progress(folder, int(megapixels * 1e6))
+    report, thumbs = scan_with_progress(folder, int(megapixels * 1e6))
 except CvlabError as exc:
     messages.error(exc)
     st.stop()
@@ -242,4 +235,4 @@ except CvlabError as exc:
 st.session_state["dataset_dir"] = str(report.root)
 st.success(f"Using {md(report.root)} for training: {report.images} images, "
            f"{len(report.class_names)} classes.")
-show(report)
+show(report, thumbs)

@@ -102,3 +102,35 @@ def test_a_large_jpeg_is_decoded_at_reduced_scale(tmp_path, monkeypatch):
     monkeypatch.setattr(images.DECODE_BUDGET, "hold", hold)
     assert load_resized(path, THUMB).shape == (*THUMB, 3)
     assert held and max(held) <= (4000 // 8 + 1) * (3000 // 8 + 1)
+
+
+def test_the_datasets_page_decodes_nothing_in_the_server(dataset, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("decoded in the server process")
+
+    scan_module = importlib.import_module("cvlab.data.scan")
+    monkeypatch.setattr(scan_module, "decode", refuse)
+    monkeypatch.setattr(images, "decode", refuse)
+    at = AppTest.from_file(str(ROOT / "pages" / "datasets.py"), default_timeout=120).run()
+    at.radio[0].set_value("Folder on disk").run()
+    at.text_input(key="folder_text").set_value(str(dataset)).run()
+    assert not at.exception, at.exception
+    assert [m.value for m in at.metric][:2] == ["6", "2"]  # usable images, classes
+    assert len([c for i in at.image for c in i.captions]) == 6  # thumbnails from the worker
+
+
+def test_a_scan_over_its_memory_limit_is_a_message(dataset):
+    from cvlab.data.scan_worker import scan_isolated
+    from cvlab.errors import CvlabError
+
+    side = 7000  # 49 MP, just under the pixel limit, as in the TIFF zip
+    Image.new("F", (side, side), 0.5).save(dataset / "a" / "big.tif")
+    with pytest.raises(CvlabError, match=r"stopped .*; allowed: images the scan can decode "
+                                         r"within 256 MiB"):
+        scan_isolated(dataset, images.MAX_PIXELS, THUMB, 2, memory_bytes=256 << 20)
+    report, thumbs = scan_isolated(dataset, images.MAX_PIXELS, THUMB, 2)
+    assert report.classes == {"a": 4, "b": 3} and len(thumbs) == 4

@@ -117,6 +117,25 @@ class ScanReport:
     def to_json(self, indent: int | None = None) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
+    def to_record(self) -> dict:
+        """Everything, absolute paths included, for :meth:`from_record` in another
+        process (JSON; a name's undecodable bytes survive as surrogate escapes)."""
+        return {"root": str(self.root), "class_names": self.class_names,
+                "files": [[str(p), i] for p, i in self.files],
+                "skipped": [[str(s.path), s.reason, s.detail] for s in self.skipped],
+                "converted": [[str(c.path), c.note] for c in self.converted],
+                "warnings": self.warnings, "ignored": [str(p) for p in self.ignored],
+                "duplicates": [[str(p) for p in group] for group in self.duplicates]}
+
+    @classmethod
+    def from_record(cls, data: dict) -> ScanReport:
+        return cls(Path(data["root"]), list(data["class_names"]),
+                   [(Path(p), int(i)) for p, i in data["files"]],
+                   [Skipped(Path(p), r, d) for p, r, d in data["skipped"]],
+                   [Converted(Path(p), n) for p, n in data["converted"]],
+                   list(data["warnings"]), [Path(p) for p in data["ignored"]],
+                   [[Path(p) for p in group] for group in data["duplicates"]])
+
 
 Progress = Callable[[int, int], None]
 
