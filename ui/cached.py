@@ -1,16 +1,17 @@
 """Cached calls into cvlab, shared by every user of this server process.
 
 Profiles are immutable and cheap to keep, so they live in ``st.cache_resource``;
-Keras models are built only on request, through :func:`keras_check`.
+Keras models are built only on request, in the inference worker (:func:`keras_check`).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from cvlab import zoo
+from cvlab import inference, zoo
 from cvlab.profile import Profile, profile
 from cvlab.stack import parse_stack
+from ui.inference import call
 
 
 @st.cache_resource(show_spinner=False)
@@ -30,10 +31,9 @@ def all_profiles() -> dict[str, Profile]:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def keras_check(name: str, options: tuple) -> dict:
-    """Build the network in Keras (and the keras.applications twin, if any) and count."""
-    from cvlab.keras_compare import compare_with_keras
-
-    return compare_with_keras(name, **dict(options))
+    """Build the network in Keras (and the keras.applications twin, if any) and count, in
+    the inference worker: one build at a time, never in the server's own Keras state."""
+    return call(inference.keras_check, name, options)
 
 
 @st.cache_resource(show_spinner="Loading the model…", max_entries=8)
