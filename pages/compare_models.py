@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from cvlab import latency, plots, zoo
+from cvlab import latency, zoo
 from cvlab.labs import figures
 from cvlab.report import CONVENTION, short_count
-from ui.cached import all_profiles
+from ui.cached import all_profiles, figure
 from ui.latency import launch as launch_latency
 from ui.latency import watch as watch_latency
 from ui.layout import page_setup
@@ -34,7 +34,7 @@ rows = [{"name": n, "title": zoo.info(n).title, "family": zoo.info(n).family,
          "params": profiles[n].total_params, "macs": profiles[n].macs,
          "top1": zoo.info(n).top1, "source": zoo.info(n).top1_source or "—"}
         for n in chosen]
-st.plotly_chart(plots.compare(rows), width="stretch")
+st.plotly_chart(figure("compare", rows), width="stretch")
 st.caption(CONVENTION)
 
 table = pd.DataFrame([{
