@@ -41,6 +41,10 @@ class Worker:
             [sys.executable, "-m", "cvlab.inference_worker"], cwd=ROOT,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": path})
 
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
     def call(self, function: Callable[..., T], *args) -> T:
         with self._lock:
             try:
