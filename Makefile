@@ -21,8 +21,12 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt | $(PY)
 	$(PY) -m pip install -q --no-deps -r requirements-nodeps.txt
 	touch $@
 
+# Serving a class (HOST beyond loopback): no file watcher at all, the source does not change
+# during a class and polling it costs every rerun.
+WATCH = $(if $(filter 127.0.0.1 localhost ::1,$(HOST)),,--server.fileWatcherType none)
+
 run: $(STAMP)
-	$(PY) -m streamlit run app.py --server.address $(HOST) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(PY) -m streamlit run app.py --server.address $(HOST) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false $(WATCH)
 
 browser:
 	@bash scripts/ensure-chromium.sh

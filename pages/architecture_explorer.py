@@ -3,12 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from cvlab import figures, zoo
+from cvlab import zoo
 from cvlab.errors import CvlabError
 from cvlab.report import CONVENTION, short_count
 from cvlab.zoo.stack_examples import EXAMPLES
 from cvlab.zoo.teaching import FAMILY_NOTES, NOTE_CORRECTIONS
-from ui.cached import keras_check, stack_profile, zoo_profile
+from ui.cached import keras_check, profile_figure, stack_profile, zoo_profile
 from ui.layout import page_setup
 from ui.messages import error
 from ui.widgets import layer_table, model_options, totals
@@ -45,6 +45,7 @@ with st.sidebar:
 try:
     if source == "From the zoo":
         profile = zoo_profile(name, **options)
+        key = ("zoo", name, tuple(sorted(options.items())))
         family, title = zoo.info(name).family, zoo.info(name).title
     else:
         st.subheader("Your own graph")
@@ -62,6 +63,7 @@ try:
                           on_click=st.session_state.__setitem__, args=("explorer_stack", example))
         text = st.text_area("Layers", height=260, key="explorer_stack")
         profile = stack_profile(text)
+        key = ("stack", text)
         family, title = "Custom", "your stack"
 except CvlabError as exc:
     error(exc)
@@ -76,17 +78,17 @@ with st.expander("Where the course notes slip"):
     st.markdown("\n".join(f"- **{topic}** {fix}" for topic, fix in NOTE_CORRECTIONS))
 
 # 3. Shape flow: shrink space, grow channels.
-st.plotly_chart(figures.shape_flow(profile, title), width="stretch")
+st.plotly_chart(profile_figure(key, profile, "shape_flow", title), width="stretch")
 
 # 4. Where the parameters and the compute go.
 by_stage, by_kind, heaviest = st.tabs(["By branch" if family == "Custom" else "By stage",
                                       "By layer kind", "Heaviest layers"])
-by_stage.plotly_chart(figures.breakdown(profile, "stage", title), width="stretch")
-by_kind.plotly_chart(figures.breakdown(profile, "kind", title), width="stretch")
+by_stage.plotly_chart(profile_figure(key, profile, "breakdown", "stage", title), width="stretch")
+by_kind.plotly_chart(profile_figure(key, profile, "breakdown", "kind", title), width="stretch")
 with heaviest:
     metric = st.radio("Rank by", ["macs", "params"], horizontal=True, key="explorer_rank",
                       format_func={"macs": "MACs", "params": "parameters"}.get)
-    st.plotly_chart(figures.per_layer(profile, metric, title=title), width="stretch")
+    st.plotly_chart(profile_figure(key, profile, "per_layer", metric, title=title), width="stretch")
 
 # 5. The per-layer table.
 st.subheader("Layer by layer")

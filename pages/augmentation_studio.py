@@ -9,7 +9,7 @@ from cvlab.augment.photos import PHOTOS
 from cvlab.augment.spec import spec_to_json
 from cvlab.errors import CvlabError
 from ui import messages
-from ui.augment import controls, photo, pipeline_for, prepared, restore, uploaded_image
+from ui.augment import controls, photo, prepared, preview, restore, uploaded_image
 from ui.layout import page_setup
 from ui.messages import error
 
@@ -54,20 +54,16 @@ with left:
 
 with right:
     try:
-        pipeline, mixing = pipeline_for(spec_to_json(spec), seed)
-        from cvlab.augment.preview import describe, draw_grid
-
-        result = draw_grid(spec, prepared(source), 9, seed, partner=partner,
-                           pipeline=pipeline, mixing=mixing)
+        result = preview(spec_to_json(spec), prepared(source), seed, partner)
     except CvlabError as exc:
         error(exc)
         st.stop()
     for row in range(3):
         cols = st.columns(3)
         for col, i in zip(cols, range(row * 3, row * 3 + 3), strict=True):
-            col.image(result.images[i], caption=describe(result.draws[i]))
+            col.image(result["images"][i], caption=result["captions"][i])
     with st.expander("Values each draw used"):
-        st.json([{op: values for op, values in d.items()} for d in result.draws],
+        st.json([{op: values for op, values in d.items()} for d in result["draws"]],
                 expanded=False)
 
 code_tab, json_tab, why_tab = st.tabs(["Keras code", "Export / import", "When it helps"])

@@ -8,7 +8,7 @@ from cvlab.latency import LatencySpec
 from cvlab.report import CONVENTION, short_count
 from cvlab.zoo.frontier import pareto_front
 from cvlab.zoo.teaching import lenet_gap
-from ui.cached import all_profiles
+from ui.cached import all_profiles, figure
 from ui.latency import measure_button
 from ui.layout import page_setup
 
@@ -35,7 +35,7 @@ rows = [{"name": n, "title": zoo.info(n).title, "family": zoo.info(n).family,
          "params": profiles[n].total_params, "macs": profiles[n].macs,
          "top1": zoo.info(n).top1, "source": zoo.info(n).top1_source or "—"}
         for n in chosen]
-st.plotly_chart(figures.compare(rows), width="stretch")
+st.plotly_chart(figure("compare", rows), width="stretch")
 st.caption(CONVENTION)
 frontier = {r["name"] for r in pareto_front(rows)}
 

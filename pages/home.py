@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from cvlab import figures, zoo
+from cvlab import zoo
 from cvlab.report import CONVENTION, short_count
 from cvlab.zoo.teaching import lenet_gap
-from ui.cached import all_profiles
+from ui.cached import all_profiles, figure
 from ui.layout import page_setup
 from ui.navigation import where_to_start
 
@@ -26,7 +26,7 @@ profiles = all_profiles()
 rows = [{"title": zoo.info(n).title, "family": zoo.info(n).family,
          "params": p.total_params, "macs": p.macs, "top1": zoo.info(n).top1}
         for n, p in profiles.items() if zoo.info(n).family != "LeNet"]
-st.plotly_chart(figures.compare(rows), width="stretch")
+st.plotly_chart(figure("compare", rows), width="stretch")
 lenet = profiles["lenet5"]
 st.caption(f"LeNet-5 ({short_count(lenet.total_params)} parameters, "
            f"{short_count(lenet.macs)} MACs) is left out: it would squeeze the others together. "

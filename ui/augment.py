@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from cvlab import inference
 from cvlab.augment.pca import IMAGENET_EIGVALS, IMAGENET_EIGVECS
 from cvlab.augment.photos import PHOTOS, load_photo
 from cvlab.augment.spec import (
@@ -27,6 +28,7 @@ from cvlab.augment.spec import (
 )
 from cvlab.data.images import Rejected, decode
 from cvlab.errors import CvlabError
+from ui.inference import call
 
 SIZE = 224
 SPEC_KEY = "augment_spec"  # JSON of the current pipeline; survives page switches
@@ -46,12 +48,11 @@ def prepared(image: np.ndarray) -> np.ndarray:
     return prepare_image(image, SIZE)
 
 
-@st.cache_resource(show_spinner=False)
-def pipeline_for(spec_json: str, seed: int):
-    from cvlab.augment.build import build_mixing, build_pipeline
-
-    spec = spec_from_json(spec_json)
-    return build_pipeline(spec, seed), build_mixing(spec, seed)
+@st.cache_data(show_spinner=False, max_entries=64)
+def preview(spec_json: str, image: np.ndarray, seed: int, partner: np.ndarray | None) -> dict:
+    """:func:`cvlab.inference.augment_preview` in the inference worker, cached on the
+    pipeline, the photos and the seed."""
+    return call(inference.augment_preview, spec_json, image, seed, partner)
 
 
 def wkey(op: str, name: str) -> str:

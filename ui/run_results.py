@@ -4,22 +4,20 @@ still shown after a reload, in another tab or after a server restart."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from cvlab import figures, jobfolder
-from cvlab.data.images import load_resized
-from cvlab.data.uploads import safe_name
+from cvlab import figures, inference, jobfolder
 from cvlab.errors import CvlabError
-from cvlab.evaluate import FORMATS, evaluate, export, predict
+from cvlab.evaluate import FORMATS
 from cvlab.evaluate.evaluation import read_report as read_evaluation
 from cvlab.evaluate.export import read_report as read_exports
 from cvlab.report import short_count
 from cvlab.train import RunRecord
 from ui.explain import mistakes_gallery, try_it_heat
+from ui.inference import call
 from ui.messages import error, warning
 from ui.text import md
 
@@ -27,17 +25,19 @@ MISCLASSIFIED_SHOWN = 12
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
 
 
-def _logged(label: str, work):
-    """Run ``work(log)`` inside an expanding status box that shows its log lines."""
+def _logged(label: str, function, *args) -> None:
+    """Run ``function(*args)`` in the inference worker inside a status box, which then
+    shows the log lines it returns."""
     with st.status(label, expanded=False) as box:
         try:
-            result = work(lambda line: box.write(md(line)))
+            lines = call(function, *args)
         except CvlabError as exc:
             box.update(label=f"{label} failed", state="error")
             error(exc)
-            return None
+            return
+        for line in lines:
+            box.write(md(line))
         box.update(label=f"{label} done", state="complete")
-    return result
 
 
 def per_class_table(rows: list[dict]) -> pd.DataFrame:
@@ -67,7 +67,7 @@ def evaluation(record: RunRecord) -> None:
                             help="Corners, centre and their mirrors, averaged: usually a "
                                  "little more accurate, about ten times the inference cost.")
     if st.button("Evaluate on held-out images", key="eval_button"):
-        _logged("Evaluating", lambda log: evaluate(record.path, multicrop=multicrop, log=log))
+        _logged("Evaluating", inference.evaluate_run, str(record.path), multicrop)
     report = saved_report(record, jobfolder.METRICS, read_evaluation)
     if not report:
         return
@@ -103,7 +103,7 @@ def exports(record: RunRecord) -> None:
                              help="tflite-int8 stores weights as 8-bit integers "
                                   "(dynamic-range quantisation).")
     if st.button("Export", key="exp_button", disabled=not formats):
-        _logged("Exporting", lambda log: export(record.path, formats, runs=20, log=log))
+        _logged("Exporting", inference.export_run, str(record.path), tuple(formats))
     report = saved_report(record, jobfolder.EXPORTS_REPORT, read_exports)
     if not report:
         return
@@ -167,15 +167,6 @@ def try_it(record: RunRecord) -> None:
 
 @st.cache_data(show_spinner="Predicting…", max_entries=64)
 def predicted(run_dir: str, stamp: float, files: tuple[tuple[str, bytes], ...]):
-    """``([(name, thumbnail, top-3)], [(name, reason)])`` for ``files`` (name, bytes);
-    ``stamp`` (model.keras mtime) is only part of the cache key."""
-    with tempfile.TemporaryDirectory(prefix="cvlab-try-") as folder:
-        named = {}
-        for index, (name, data) in enumerate(files):
-            path = Path(folder) / f"{index:03d}_{safe_name(name)}"
-            path.write_bytes(data)
-            named[str(path)] = name
-        result = predict(run_dir, list(named), top=3)
-        shown = [(named[r["image"]], load_resized(Path(r["image"]), (160, 160)), r["top"])
-                 for r in result["results"]]
-    return shown, [(named[u["path"]], u["reason"]) for u in result["unreadable"]]
+    """:func:`cvlab.inference.predicted` in the inference worker; ``stamp`` (model.keras
+    mtime) is only part of the cache key."""
+    return call(inference.predicted, run_dir, files)

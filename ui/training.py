@@ -14,7 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from cvlab import figures, zoo
+from cvlab import figures, inference, zoo
 from cvlab.augment.spec import OPS, default_spec, spec_from_json, spec_to_dict
 from cvlab.data import SAMPLES, app_data_dir, data_roots, ensure_sample
 from cvlab.errors import CvlabError
@@ -23,10 +23,10 @@ from cvlab.jobs.queue import Job
 from cvlab.train import MODES, RunRecord, TrainConfig, list_runs, read_run
 from cvlab.train.base_layers import base_layers, weights_layout
 from cvlab.train.config import DEFAULT_FINE_TUNE_AT, DEFAULT_LEARNING_RATE, DEFAULT_MODEL, DEFAULTS
-from cvlab.train.device import detect
 from cvlab.train.modes import MODE_RECORDS
 from ui import jobs
 from ui.augment import SPEC_KEY
+from ui.inference import call
 from ui.messages import error
 from ui.text import count, md
 
@@ -62,8 +62,9 @@ def _stamp(record: RunRecord) -> float:
 
 @st.cache_resource(show_spinner="Looking for a GPU…")
 def device_name() -> str:
-    """``CPU`` or ``GPU: <model> ×N``, as the trainer will see it (imports TensorFlow)."""
-    return detect().name
+    """``CPU`` or ``GPU: <model> ×N``, as the trainer will see it (asked of the inference
+    worker, which imports TensorFlow: the first open after a server start waits for it)."""
+    return call(inference.device_name)
 
 
 def choose_dataset() -> Path:

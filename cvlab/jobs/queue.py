@@ -204,7 +204,7 @@ def delete(job_id: str, root: Path | None = None) -> None:
 def finish(job_dir: Path, exit_code: int) -> None:
     """Record how the job in ``job_dir`` ended, then start whatever may run next.
 
-    Called by the job process itself (:mod:`cvlab.jobs.worker`) as it ends.
+    Called by the job process itself (:mod:`cvlab.cli.worker`) as it ends.
     """
     root = job_dir.parent
     with locked(root):

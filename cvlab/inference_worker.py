@@ -1,0 +1,53 @@
+"""The inference worker's loop: ``python -m cvlab.inference_worker`` (started by
+``ui/inference.py``) imports TensorFlow once, then answers calls of
+:mod:`cvlab.inference` functions until its stdin closes.
+
+Protocol: a request is one pickle of ``(function, args)`` on stdin; the answer is one
+pickle of ``(True, result)`` or ``(False, exception)`` on the stdout the process was given.
+Only the server that started it writes to its stdin. Anything else that prints goes to
+stderr, so stray output never corrupts an answer.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from typing import BinaryIO
+
+from cvlab import inference
+from cvlab.errors import CvlabError
+
+
+def serve(requests: BinaryIO, answers: BinaryIO) -> None:
+    """Answer requests one at a time until ``requests`` ends."""
+    while True:
+        try:
+            function, args = pickle.load(requests)
+        except EOFError:
+            return
+        if getattr(function, "__module__", None) != inference.__name__:
+            answer = (False, CvlabError(f"Received: {function!r}; allowed: a function of "
+                                        "cvlab.inference."))
+        else:
+            try:
+                answer = (True, function(*args))
+            except Exception as exc:  # noqa: BLE001 - every failure goes back to the page
+                answer = (False, exc)
+        try:
+            data = pickle.dumps(answer)
+        except Exception as exc:  # noqa: BLE001 - an exception that cannot be pickled
+            data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {answer[1]}")))
+        answers.write(data)
+        answers.flush()
+
+
+def main() -> None:
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # prints go to stderr from now on
+    inference.ready()
+    serve(sys.stdin.buffer, answers)
+
+
+if __name__ == "__main__":
+    main()
