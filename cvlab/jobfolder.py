@@ -18,8 +18,10 @@ a restarted server sees the same state. The command never needs to know who watc
 
 from __future__ import annotations
 
+import math
 import os
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cvlab.atomic import read_json, write_json
@@ -58,6 +60,65 @@ def report_progress(job_dir: str | os.PathLike, fraction: float, text: str,
 def read_progress(job_dir: str | os.PathLike) -> dict | None:
     """The last progress written, or ``None`` if none yet (or the file is unreadable)."""
     return read_json(Path(job_dir) / PROGRESS)
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """The one progress event: what every long-running function passes to its
+    ``progress`` callback (training, the experiments, latency measurements), and what the
+    command-line bar and the job folder's reporter read.
+
+    ``kind``: a training run's ``features`` (computing the frozen-base cache: ``step`` of
+    ``steps``), ``batch`` or ``epoch`` (``epoch`` 1-based of ``epochs`` in the whole run,
+    ``logs`` Keras' metrics so far); any other kind (``step``, an experiment's or a
+    measurement's) states its own ``done`` fraction and ``message``.
+    """
+
+    kind: str
+    phase: str = ""
+    epoch: int = 0
+    epochs: int = 0
+    step: int = 0
+    steps: int = 0
+    logs: dict = field(default_factory=dict)
+    done: float | None = None
+    message: str | None = None
+
+    @property
+    def fraction(self) -> float:
+        """Progress of this stage in 0..1 (features: of the cache; training: of all epochs)."""
+        if self.done is not None:
+            return min(max(float(self.done), 0.0), 1.0)
+        if self.kind == "features":
+            return self.step / max(self.steps, 1)
+        done = self.epoch - 1 + (self.step / max(self.steps, 1) if self.kind == "batch" else 1)
+        return min(done / max(self.epochs, 1), 1.0)
+
+    @property
+    def text(self) -> str:
+        """One line such as ``epoch 2/5 (head) batch 3/7 · loss 0.412 · accuracy 0.875``."""
+        if self.message is not None:
+            return self.message
+        if self.kind == "features":
+            return f"computing base features: batch {self.step}/{self.steps}"
+        where = f"epoch {self.epoch}/{self.epochs} ({self.phase})"
+        if self.kind == "batch":
+            where += f" batch {self.step}/{self.steps}"
+        shown = [f"{k} {v:.3f}" for k, v in self.logs.items()
+                 if isinstance(v, float) and math.isfinite(v)]
+        return " · ".join([where, *shown])
+
+    @property
+    def final(self) -> bool:
+        """Whether this event closes a stage: an epoch, the last cache batch, or a step
+        that reaches 1."""
+        return (self.kind == "epoch" or (self.kind == "features" and self.step == self.steps)
+                or (self.done is not None and self.done >= 1.0))
+
+
+def step(done: float, message: str) -> ProgressEvent:
+    """A progress event of work that is not an epoch: ``done`` of 1, described by ``message``."""
+    return ProgressEvent("step", done=done, message=message)
 
 
 class StopRequest:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cvlab.atomic import read_json, write_json
+from cvlab.jobfolder import ProgressEvent, step
 from cvlab.machine import machine
 from cvlab.profile import profile
 from cvlab.zoo.graph import Network
@@ -108,7 +109,7 @@ def _block(outputs) -> None:
 
 def measure_all(jobs: list[tuple[str, str, Callable[[], Network]]], batches: tuple[int, ...],
                 force: bool = False,
-                progress: Callable[[float, str], None] | None = None,
+                progress: Callable[[ProgressEvent], None] | None = None,
                 stop: Callable[[], bool] | None = None) -> list[dict]:
     """Measure each (key, title, network factory) at each batch size, reusing stored rows.
 
@@ -123,7 +124,7 @@ def measure_all(jobs: list[tuple[str, str, Callable[[], Network]]], batches: tup
             if stop is not None and stop():
                 return rows
             if progress:
-                progress(done / total, f"{title} at batch {batch}")
+                progress(step(done / total, f"{title} at batch {batch}"))
             row = find(have, key, batch)
             if row is None:
                 row = measure(make(), key, title, batch)
@@ -131,5 +132,5 @@ def measure_all(jobs: list[tuple[str, str, Callable[[], Network]]], batches: tup
             rows.append(row)
             done += 1
     if progress:
-        progress(1.0, f"measured {len(rows)} of {total}")
+        progress(step(1.0, f"measured {len(rows)} of {total}"))
     return rows

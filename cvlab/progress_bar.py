@@ -6,9 +6,10 @@ WIDTH = 24
 
 
 class Bar:
-    """A one-line progress bar on a terminal. Elsewhere (a log file, a pipe) it prints a
-    line when a step is ``final`` and, unless ``final_only``, whenever the text's head (up
-    to its first colon) changes: one line per stage, or one per epoch for training."""
+    r"""A one-line progress bar on a terminal, fed :class:`cvlab.jobfolder.ProgressEvent`\ s.
+    Elsewhere (a log file, a pipe) it prints a line when an event is ``final`` and, unless
+    ``final_only``, whenever the text's head (up to its first colon) changes: one line per
+    stage, or one per epoch for training."""
 
     def __init__(self, stream, final_only: bool = False):
         self.stream, self.final_only = stream, final_only
@@ -16,7 +17,8 @@ class Bar:
         self.open = False
         self.last = ""
 
-    def __call__(self, fraction: float, text: str, final: bool = False) -> None:
+    def __call__(self, event) -> None:
+        fraction, text, final = event.fraction, event.text, event.final
         filled = round(min(max(fraction, 0.0), 1.0) * WIDTH)
         line = f"[{'#' * filled}{'.' * (WIDTH - filled)}] {text}"
         head = text.split(":")[0]

@@ -10,7 +10,8 @@ import pytest
 
 from cvlab.atomic import write_json
 from cvlab.errors import CvlabError
-from cvlab.train.callbacks import ProgressEvent, RunState
+from cvlab.jobfolder import ProgressEvent
+from cvlab.train.callbacks import RunState
 from cvlab.train.config import TrainConfig
 from cvlab.train.fitting import phases
 from cvlab.train.runs import RunPaths, default_run_dir, list_runs, read_run

@@ -54,10 +54,10 @@ def run(args) -> int:
     else:
         jobs = _model_jobs(list(spec.models or latency.DEFAULT_MODELS), spec.resolution)
 
-    def progress(fraction: float, text: str) -> None:
-        print(f"[{fraction:4.0%}] {text}", file=sys.stderr, flush=True)
+    def progress(event: jobfolder.ProgressEvent) -> None:
+        print(f"[{event.fraction:4.0%}] {event.text}", file=sys.stderr, flush=True)
         if args.out:
-            jobfolder.report_progress(args.out, fraction, text)
+            jobfolder.report_progress(args.out, event.fraction, event.text)
 
     stop = jobfolder.StopRequest(args.out)
     rows = latency.measure_all(jobs, batches, force=spec.force, progress=progress, stop=stop)

@@ -128,8 +128,7 @@ class JobProgress:
                       stage="starting", timeline=self.timeline)
 
     def __call__(self, event) -> None:
-        self.bar(event.fraction, event.text, final=event.kind == "epoch" or (
-            event.kind == "features" and event.step == event.steps))
+        self.bar(event)
         mark = "first_epoch" if event.kind == "epoch" else "first_batch"
         self.timeline.setdefault(mark, time.time())
         if event.kind != "features":

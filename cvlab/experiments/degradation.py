@@ -46,7 +46,7 @@ FAMILIES = ("plain", "residual")
 OPTIMIZERS = ("sgd", "adam")
 SCHEDULES = ("cosine", "step", "constant")
 
-Progress = Callable[[float, str], None]
+Progress = Callable[[jobfolder.ProgressEvent], None]
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ class _Tracker:
     def report(self, fraction: float, text: str, current: dict | None = None, *,
                stage: str = "training", final: bool = False) -> None:
         if self.progress:
-            self.progress(fraction, text)
+            self.progress(jobfolder.step(fraction, text))
         if self.reporter is not None:
             runs = self.runs + ([current] if current else [])
             self.reporter(fraction, text, stage=stage, final=final, runs=runs,

@@ -116,7 +116,7 @@ def weight_decay_run(epochs: int = 4, weight_decay: float = 0.02, learning_rate:
         def report(fraction, text, index=index):
             overall = (index + fraction) / 2
             if progress:
-                progress(overall, text)
+                progress(jobfolder.step(overall, text))
             if folder is not None:
                 jobfolder.report_progress(folder, overall, text, runs=result["runs"])
         run = _train(x, y, decay, epochs, learning_rate, seed, report,

@@ -13,7 +13,7 @@ layout is the contract in :mod:`cvlab.train.runs`. Importing this package does n
 import TensorFlow.
 """
 
-from cvlab.train.callbacks import ProgressEvent
+from cvlab.jobfolder import ProgressEvent
 from cvlab.train.config import MODES, TrainConfig
 from cvlab.train.run import RunResult, TrainingFailed, resume, train
 from cvlab.train.runs import RunPaths, RunRecord, list_runs, load_run_model, read_run

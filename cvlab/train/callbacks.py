@@ -9,54 +9,16 @@ point leaves one epoch's consistent set, whole files only.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cvlab import atomic
 from cvlab.atomic import write_json
+from cvlab.jobfolder import ProgressEvent
 from cvlab.lazy_tf import keras
 from cvlab.train import checkpoints
 from cvlab.train.runs import RunPaths
-
-
-@dataclass
-class ProgressEvent:
-    """What a ``progress`` callback receives.
-
-    ``kind``: ``features`` (computing the frozen-base cache: ``step`` of ``steps``),
-    ``batch`` or ``epoch``. ``epoch`` is 1-based of ``epochs`` in the whole run;
-    ``logs`` holds Keras' metrics so far (loss, accuracy; val_* at epoch end).
-    """
-
-    kind: str
-    phase: str = ""
-    epoch: int = 0
-    epochs: int = 0
-    step: int = 0
-    steps: int = 0
-    logs: dict = field(default_factory=dict)
-
-    @property
-    def fraction(self) -> float:
-        """Progress of this stage in 0..1 (features: of the cache; else: of all epochs)."""
-        if self.kind == "features":
-            return self.step / max(self.steps, 1)
-        done = self.epoch - 1 + (self.step / max(self.steps, 1) if self.kind == "batch" else 1)
-        return min(done / max(self.epochs, 1), 1.0)
-
-    @property
-    def text(self) -> str:
-        """One line such as ``epoch 2/5 (head) batch 3/7 · loss 0.412 · accuracy 0.875``."""
-        if self.kind == "features":
-            return f"computing base features: batch {self.step}/{self.steps}"
-        where = f"epoch {self.epoch}/{self.epochs} ({self.phase})"
-        if self.kind == "batch":
-            where += f" batch {self.step}/{self.steps}"
-        shown = [f"{k} {v:.3f}" for k, v in self.logs.items()
-                 if isinstance(v, float) and math.isfinite(v)]
-        return " · ".join([where, *shown])
 
 
 @dataclass

@@ -21,10 +21,10 @@ from typing import NamedTuple
 import numpy as np
 
 from cvlab.data import Split
+from cvlab.jobfolder import ProgressEvent
 from cvlab.train import device as devices
 from cvlab.train import features, prefix
 from cvlab.train.callbacks import (
-    ProgressEvent,
     RunState,
     layers_only,
     make_recorder,

@@ -40,10 +40,10 @@ from cvlab.atomic import write_json
 from cvlab.data import Split, Subset, scan, split
 from cvlab.data.split import per_class_sample
 from cvlab.errors import CvlabError
+from cvlab.jobfolder import ProgressEvent
 from cvlab.train import checkpoints, features
 from cvlab.train import device as devices
 from cvlab.train.callbacks import (
-    ProgressEvent,
     RunState,
 )
 from cvlab.train.config import TrainConfig, check
