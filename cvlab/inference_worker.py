@@ -2,7 +2,9 @@
 ``ui/inference.py``) imports TensorFlow once, then answers calls of
 :mod:`cvlab.inference` functions until its stdin closes.
 
-Protocol: a request is one pickle of ``(function, args)`` on stdin; the answer is one
+Protocol: a request is one pickle of ``(function, args, settings)`` on stdin, where
+``settings`` are the server's ``CVLAB_*`` environment variables at the time of the call
+(they replace the worker's own before the function runs); the answer is one
 pickle of ``(True, result)`` or ``(False, exception)`` on the stdout the process was given.
 Only the server that started it writes to its stdin. Anything else that prints goes to
 stderr, so stray output never corrupts an answer.
@@ -23,9 +25,10 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     """Answer requests one at a time until ``requests`` ends."""
     while True:
         try:
-            function, args = pickle.load(requests)
+            function, args, settings = pickle.load(requests)
         except EOFError:
             return
+        apply(settings)
         if getattr(function, "__module__", None) != inference.__name__:
             answer = (False, CvlabError(f"Received: {function!r}; allowed: a function of "
                                         "cvlab.inference."))
@@ -40,6 +43,13 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
             data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {answer[1]}")))
         answers.write(data)
         answers.flush()
+
+
+def apply(settings: dict[str, str]) -> None:
+    """Make the worker's ``CVLAB_*`` environment exactly ``settings``."""
+    for key in [k for k in os.environ if k.startswith("CVLAB_") and k not in settings]:
+        del os.environ[key]
+    os.environ.update(settings)
 
 
 def main() -> None:

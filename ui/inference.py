@@ -25,6 +25,7 @@ import streamlit as st
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
+SETTINGS_PREFIX = "CVLAB_"
 
 
 class Worker:
@@ -59,9 +60,16 @@ class Worker:
     def _ask(self, function, args) -> tuple[bool, object]:
         if self._process.poll() is not None:
             self._start()
-        pickle.dump((function, args), self._process.stdin)
+        pickle.dump((function, args, settings()), self._process.stdin)
         self._process.stdin.flush()
         return pickle.load(self._process.stdout)
+
+
+def settings() -> dict[str, str]:
+    """The server's ``CVLAB_*`` settings now (data roots, data and cache folders, …), sent
+    with every call so the worker checks paths exactly as the server would at that moment,
+    whenever it was started."""
+    return {k: v for k, v in os.environ.items() if k.startswith(SETTINGS_PREFIX)}
 
 
 @st.cache_resource(show_spinner=False)
