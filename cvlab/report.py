@@ -8,6 +8,11 @@ CONVENTION = ("MACs: multiply-accumulates per image of conv, depthwise and dense
               "bias excluded. Params as Keras counts them (BN moving statistics included).")
 
 
+def count(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is 1: "1 epoch", "3 epochs"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def short_count(n: float) -> str:
     """1234567 → '1.23M'; small numbers stay exact."""
     for unit, size in (("G", 1e9), ("M", 1e6), ("K", 1e3)):

@@ -8,7 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-from cvlab import jobfolder
 from cvlab.jobs import queue
 from cvlab.jobs.record import Job, process_start, write_job
 from cvlab.jobs.spec import encode
@@ -42,10 +41,6 @@ def wait_done(job_id: str, root: Path | None = None, limit: float = 240,
         assert time.monotonic() < deadline, f"{job_id} still {job.status}: {job.log_tail(8)}"
         time.sleep(0.2)
     return job
-
-
-def result(job: Job) -> dict | None:
-    return jobfolder.read_result(job.dir)
 
 
 def _start(pid: int) -> int | None:

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import re
 
+from cvlab.report import count
+
+__all__ = ["count", "md"]
+
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-
-
-def count(n: int, noun: str) -> str:
-    """``n`` and ``noun``, plural unless ``n`` is 1: "1 epoch", "3 epochs"."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def md(text: object) -> str:

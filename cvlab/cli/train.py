@@ -18,6 +18,7 @@ from pathlib import Path
 from cvlab.cli import allowed
 from cvlab.errors import CvlabError
 from cvlab.progress_bar import Bar
+from cvlab.report import count
 from cvlab.train.config import (
     DEFAULT_FINE_TUNE_AT,
     DEFAULT_LEARNING_RATE,
@@ -141,8 +142,7 @@ class JobProgress:
     def done(self, result) -> None:
         word = "stopped" if result.stopped else "finished"
         self.reporter(self.fraction if result.stopped else 1.0,
-                      f"{word} after {result.epochs_run} "
-                      f"epoch{'' if result.epochs_run == 1 else 's'}", stage="done", final=True,
+                      f"{word} after {count(result.epochs_run, 'epoch')}", stage="done", final=True,
                       epoch=result.epochs_run, best_epoch=result.best_epoch,
                       timeline=self.timeline)
 

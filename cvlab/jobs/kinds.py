@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cvlab import jobfolder
+from cvlab.atomic import read_json
 from cvlab.errors import CvlabError
 from cvlab.experiments.degradation import Settings as DegradationSettings
 from cvlab.experiments.identity import IdentitySpec
@@ -29,6 +30,7 @@ from cvlab.experiments.transfer_curve import CurvePlan
 from cvlab.jobs import spec as codec
 from cvlab.latency import LatencySpec
 from cvlab.profile import ProfileSpec
+from cvlab.report import count
 from cvlab.train.config import NAMED_WEIGHTS, TrainConfig
 
 
@@ -37,7 +39,8 @@ class Kind:
     """One kind of job. ``argv(spec, job_dir)`` is the command after ``python -m cvlab``;
     ``resume(spec, job_dir)`` the one that continues it (``None``: the kind cannot resume);
     ``data_dirs(spec)`` the folders and files it reads, which must lie under the data
-    roots."""
+    roots; ``continued(spec, job_dir, epochs)`` the spec a resume runs (``epochs``: extra
+    epochs asked for, or ``None``), by default the spec itself."""
 
     name: str
     spec: type
@@ -45,14 +48,11 @@ class Kind:
     title: Callable[[object], str]
     resume: Callable[[object, Path], list[str]] | None = None
     data_dirs: Callable[[object], tuple[str, ...]] = lambda spec: ()
+    continued: Callable[[object, Path, int | None], object] = lambda spec, job_dir, epochs: spec
 
     @property
     def resumable(self) -> bool:
         return self.resume is not None
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 # --- train ------------------------------------------------------------------------------
@@ -83,9 +83,25 @@ def _train_resume(c: TrainConfig, job_dir: Path) -> list[str]:
     return _train_argv(c, job_dir)
 
 
+def _train_continued(c: TrainConfig, job_dir: Path, epochs: int | None) -> TrainConfig:
+    """A resumed run goes on to its planned epochs, or ``epochs`` past those it finished;
+    one that finished its plan needs extra epochs."""
+    state = read_json(job_dir / jobfolder.STATE) or {}
+    done = state.get("epoch", 0) if isinstance(state.get("epoch"), int) else 0
+    if epochs is None and done >= c.epochs:
+        raise CvlabError(f"Received: resume for run {job_dir.name} that ran all {c.epochs} "
+                         "planned epochs; allowed: resume with a number of extra epochs")
+    return c if epochs is None else replace(c, epochs=done + epochs)
+
+
+def _train_reads(c: TrainConfig) -> tuple[str, ...]:
+    """The folder, and a weights file when one is named."""
+    return (c.data_dir, *([c.weights] if c.weights and c.weights not in NAMED_WEIGHTS else []))
+
+
 def _train_title(c: TrainConfig) -> str:
     network = "" if c.model == TrainConfig.model else f" {c.model}"
-    return f"{c.mode}{network} on {Path(c.data_dir).name}, {_count(c.epochs, 'epoch')}"
+    return f"{c.mode}{network} on {Path(c.data_dir).name}, {count(c.epochs, 'epoch')}"
 
 
 # --- experiments ------------------------------------------------------------------------
@@ -103,7 +119,7 @@ def _degradation_argv(s: DegradationSettings, job_dir: Path) -> list[str]:
 def _degradation_title(s: DegradationSettings) -> str:
     he = s.optimizer == "sgd" and s.schedule == "step"
     return (f"Degradation: depths {', '.join(map(str, sorted(s.depths)))} · "
-            f"{_count(s.epochs, 'epoch')} · seed {s.seed}" + (" · He et al.'s SGD" if he else ""))
+            f"{count(s.epochs, 'epoch')} · seed {s.seed}" + (" · He et al.'s SGD" if he else ""))
 
 
 def _identity_argv(s: IdentitySpec, job_dir: Path) -> list[str]:
@@ -114,7 +130,7 @@ def _identity_argv(s: IdentitySpec, job_dir: Path) -> list[str]:
 
 def _identity_title(s: IdentitySpec) -> str:
     return (f"Identity check and weight decay λ = {s.weight_decay:g} · "
-            f"{_count(s.epochs, 'epoch')} · seed {s.seed}")
+            f"{count(s.epochs, 'epoch')} · seed {s.seed}")
 
 
 def _curve_argv(p: CurvePlan, job_dir: Path) -> list[str]:
@@ -127,7 +143,7 @@ def _curve_argv(p: CurvePlan, job_dir: Path) -> list[str]:
 
 def _curve_title(p: CurvePlan) -> str:
     return (f"transfer curve on {Path(p.data_dir).name}: {', '.join(p.modes)} × "
-            f"{','.join(map(str, p.per_class))} per class, {_count(p.epochs, 'epoch')}, "
+            f"{','.join(map(str, p.per_class))} per class, {count(p.epochs, 'epoch')}, "
             f"{p.image_size} px")
 
 
@@ -161,8 +177,7 @@ def _profile_argv(s: ProfileSpec, job_dir: Path) -> list[str]:
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("train", TrainConfig, _train_argv, _train_title, _train_resume,
-         data_dirs=lambda c: (c.data_dir, *([c.weights] if c.weights and c.weights
-                                             not in NAMED_WEIGHTS else []))),
+         data_dirs=_train_reads, continued=_train_continued),
     Kind("degradation", DegradationSettings, _degradation_argv, _degradation_title,
          _degradation_argv),
     Kind("identity", IdentitySpec, _identity_argv, _identity_title, _identity_argv),
@@ -198,8 +213,3 @@ def checked(name: str, data: object, roots: list[Path] | None = None):
     for folder in kind.data_dirs(spec):
         resolve_allowed(folder, roots)
     return spec
-
-
-def with_epochs(spec, epochs: int):
-    """A training spec that runs to ``epochs`` in all (a resume with extra epochs)."""
-    return replace(spec, epochs=epochs)

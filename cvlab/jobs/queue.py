@@ -34,11 +34,9 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from cvlab import jobfolder
-from cvlab.atomic import read_json
 from cvlab.errors import CvlabError
 from cvlab.folders import new_folder
 from cvlab.jobs import kinds, standby
@@ -153,15 +151,7 @@ def resume(job_id: str, epochs: int | None = None, root: Path | None = None) -> 
             raise CvlabError(f"Received: resume for job {job.id} of kind {job.kind!r}; "
                              "allowed: " + ", ".join(k.name for k in kinds.KINDS.values()
                                                      if k.resumable))
-        spec = kinds.checked(job.kind, job.spec)
-        if hasattr(spec, "epochs") and kind.name == "train":
-            done = finished_epochs(job.dir)
-            if epochs is None and done >= spec.epochs:
-                raise CvlabError(f"Received: resume for run {job.id} that ran all "
-                                 f"{spec.epochs} planned epochs; allowed: resume with a "
-                                 "number of extra epochs")
-            if epochs is not None:
-                spec = replace(spec, epochs=done + epochs)
+        spec = kind.continued(kinds.checked(job.kind, job.spec), job.dir, epochs)
         jobfolder.clear_stop(job.dir)
         job.spec, job.title = codec.encode(spec), kind.title(spec)
         job.status, job.seq, job.resumes = "queued", _next_seq(root), job.resumes + 1
@@ -171,13 +161,6 @@ def resume(job_id: str, epochs: int | None = None, root: Path | None = None) -> 
         listed = _dispatch(root)
         _keep_warm(root)
     return _find(listed, job.id)
-
-
-def finished_epochs(run_dir: Path) -> int:
-    """Epochs a training run's last checkpoint holds (0 with none)."""
-    state = read_json(run_dir / jobfolder.STATE) or {}
-    done = state.get("epoch", 0)
-    return done if isinstance(done, int) and done >= 0 else 0
 
 
 def command(job: Job) -> list[str]:
