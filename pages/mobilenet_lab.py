@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cvlab.labs.separable import COURSE_EXAMPLE, has_skip
+from cvlab.labs.separable import COURSE_EXAMPLE, has_skip, kernel_fits, output_size_note
 from cvlab.report import CONVENTION, shape_text
 from ui import labs
 from ui.latency import separable_latency_panel
@@ -26,9 +26,12 @@ with left:
     n = st.slider("Output channels N", 1, 512, COURSE_EXAMPLE["out_channels"], key="mob_n")
     k = st.select_slider("Filter size K", [1, 3, 5, 7], COURSE_EXAMPLE["kernel"], key="mob_k")
     padding = st.radio("Padding", ["valid", "same"], horizontal=True, key="mob_padding")
-cost, cost_figure = labs.separable_pair(h, w, m, n, min(k, h, w), padding)
+k, fitted_note = kernel_fits(k, h, w)
+cost, cost_figure = labs.separable_pair(h, w, m, n, k, padding)
 out = cost.profile.layers[-1].output_shape
 with right:
+    if fitted_note:
+        st.info(fitted_note)
     c1, c2, c3 = st.columns(3)
     c1.metric("Standard conv", f"{cost.standard:,}", help="MACs per image")
     c2.metric("Depthwise + pointwise", f"{cost.separable:,}",
@@ -63,6 +66,8 @@ with right:
     b.metric("v2 block: params", f"{v2.total_params:,}")
     b.metric("v2 block: MACs", f"{v2.macs:,}")
     st.plotly_chart(blocks_figure, width="stretch")
+    if note := output_size_note(v1, v2, stride):
+        st.info(note)
     st.caption(f"v1: depthwise 3×3 → pointwise 1×1. v2: 1×1 expand ×{t} → depthwise 3×3 → "
                "1×1 project. Batch norm adds 4 numbers per channel.")
     if has_skip(v2):
@@ -83,4 +88,4 @@ st.plotly_chart(labs.relu_loss(), width="stretch")
 
 # 3. MACs are not latency.
 st.header("3 · Fewer MACs, but how much faster? Measured on this machine")
-separable_latency_panel(h, w, m, n, min(k, h, w), padding, cost)
+separable_latency_panel(h, w, m, n, k, padding, cost)

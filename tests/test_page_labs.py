@@ -150,3 +150,35 @@ def test_compare_charts_stored_latency_against_macs(stored_latency):
     at.radio(key="compare_latency_batch").set_value(32).run()
     assert at.dataframe[1].value["ms / image"][0] == round(90 / 32 ** 0.5, 3)
     assert at.button(key="compare_latency_run").label == "Measure again"
+
+
+def test_mobilenet_lab_says_why_k_and_output_sizes_change():
+    at = run("mobilenet_lab.py")
+    at.slider(key="mob_h").set_value(3).run()
+    at.select_slider(key="mob_k").set_value(5).run()
+    note = " ".join(i.value for i in at.info)
+    assert "A 5×5 filter does not fit a 3×6 input" in note and "K = 3, the largest" in note
+    assert metrics(at)["Ratio"] == f"{1 / 5 + 1 / 9:.3f}"
+    at.select_slider(key="mob_size").set_value(7).run()
+    at.radio(key="mob_stride").set_value(2).run()
+    note = " ".join(i.value for i in at.info)
+    assert "v1 pads one pixel at the bottom and right only (8 px)" in note
+    assert "fits 3 times" in note and "which fits 4" in note
+
+
+@pytest.mark.parametrize(("separable_ms", "verdict"), [
+    (0.9, "faster than its MACs promise"),   # 0.9 / 10 = 0.090 against MACs 0.311
+    (3.1, "the time follows the MACs"),
+    (6.0, "smaller than the MACs promise"),
+])
+def test_mobilenet_latency_caption_is_written_from_the_measurement(tmp_path, monkeypatch,
+                                                                   separable_ms, verdict):
+    monkeypatch.setenv("CVLAB_CACHE_DIR", str(tmp_path))
+    shape = "6x6x3,5,3,valid"  # the lab's default sliders (the course's example)
+    latency.save([{"key": f"{kind}@{shape}", "title": kind, "family": "lab", "batch": 1,
+                   "ms_per_image": ms, "macs": 1, "params": 1, "device": "CPU",
+                   "input_shape": [6, 6, 3], "measured": 0.0}
+                  for kind, ms in (("standard", 10.0), ("separable", separable_ms))])
+    at = run("mobilenet_lab.py")
+    assert verdict in " ".join(c.value for c in at.caption)
+    assert "rarely runs as fast" not in text(at)

@@ -13,7 +13,7 @@ import streamlit as st
 from cvlab import latency
 from cvlab.errors import CvlabError
 from cvlab.figures import MAC_COLOR, TEMPLATE
-from cvlab.labs.separable import SeparableCost
+from cvlab.labs.separable import SeparableCost, latency_verdict
 from ui import jobs
 from ui.messages import error
 
@@ -56,9 +56,7 @@ def separable_latency_panel(h: int, w: int, m: int, n: int, k: int, padding: str
                                 f"on {standard['device']}",
                           yaxis={"title": "separable / standard", "rangemode": "tozero"})
         st.plotly_chart(fig, width="stretch")
-        st.caption("A depthwise convolution does little arithmetic per byte it reads, so it "
-                   "rarely runs as fast as its MAC count promises; on tiny inputs fixed "
-                   "per-layer overheads dominate both.")
+        st.caption(latency_verdict(measured, cost.ratio))
     else:
         st.markdown(f"Not measured yet on this machine for a {h}×{w}×{m} input, N = {n}, "
                     f"K = {k}, batch {batch}. The measurement builds both in Keras in a "

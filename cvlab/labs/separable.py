@@ -118,3 +118,50 @@ def relu_information_loss(dims: tuple[int, ...] = (2, 3, 5, 15, 30), points: int
         active = (rng.standard_normal((n, 2)) @ x > 0).sum(axis=0)
         lost[n] = float(np.mean(active < 2))
     return lost
+
+
+def kernel_fits(kernel: int, height: int, width: int) -> tuple[int, str | None]:
+    """The filter size the lab can use on an H×W input, and why it differs from the one
+    asked for (``None`` when it does not): a K×K window must fit inside the input."""
+    fitted = min(kernel, height, width)
+    if fitted == kernel:
+        return kernel, None
+    return fitted, (f"A {kernel}×{kernel} filter does not fit a {height}×{width} input, so "
+                    f"the lab uses K = {fitted}, the largest that fits.")
+
+
+def output_size_note(v1: Profile, v2: Profile, stride: int) -> str | None:
+    """Why MobileNet v1's and v2's blocks give different output sizes (``None`` when equal).
+
+    Both pad before a stride-2 'valid' 3×3 window, as Keras Applications do, but not alike:
+    v1 adds one row and column at the bottom and right only; v2 pads as 'same' would
+    (on an odd size, one pixel on every side). On even sizes the two agree."""
+    (h1, w1, _), (h2, w2, _) = v1.output_shape, v2.output_shape
+    if (h1, w1) == (h2, w2) or stride != 2:
+        return None
+    h = v1.input_shape[0]
+    return (f"On {h} px at stride 2 the two blocks disagree: Keras' MobileNet v1 pads one "
+            f"pixel at the bottom and right only ({h + 1} px), where a 3×3 window at stride 2 "
+            f"fits {h1} times; MobileNetV2 pads one on every side of an odd size ({h + 2} px), "
+            f"which fits {h2}, as 'same' padding would (⌈{h}/2⌉ = {-(-h // 2)}). On even sizes "
+            "both halve exactly.")
+
+
+def latency_verdict(time_ratio: float, mac_ratio: float) -> str:
+    """What one measurement says about depthwise-separable speed: the measured time ratio
+    (separable / standard) read against the MAC ratio, within a 10% band of agreement."""
+    if time_ratio < mac_ratio * 0.9:
+        return (f"Here the separable pair ran faster than its MACs promise ({time_ratio:.3f} "
+                f"of the standard conv's time, against a MAC ratio of {mac_ratio:.3f}): at "
+                "this shape the standard convolution spends more time per multiply-add than "
+                "the separable pair does, so it is the one running below this machine's "
+                "peak. Depthwise convolutions usually fall short of their MACs; measure "
+                "before you rely on either.")
+    if time_ratio <= mac_ratio * 1.1:
+        return (f"Here the time follows the MACs: {time_ratio:.3f} of the standard conv's "
+                f"time, against a MAC ratio of {mac_ratio:.3f}.")
+    return (f"Here the saving is smaller than the MACs promise: {time_ratio:.3f} of the "
+            f"standard conv's time, {time_ratio / mac_ratio:.1f}× the MAC ratio of "
+            f"{mac_ratio:.3f}. A depthwise convolution does little arithmetic per byte it "
+            "reads, so memory rather than arithmetic sets its speed; on tiny inputs fixed "
+            "per-layer overheads dominate both.")
