@@ -15,6 +15,7 @@ import streamlit as st
 from cvlab import figures, jobfolder
 from cvlab.errors import CvlabError
 from cvlab.experiments.degradation import Settings, verdict
+from cvlab.experiments.identity import decay_summary
 from cvlab.jobs import queue
 from cvlab.jobs.queue import Job
 from cvlab.profile import profile
@@ -213,12 +214,7 @@ def identity_result(result: dict) -> None:
                     key="resnet_weight_decay")
     free, decayed = (result["runs"] + [None, None])[:2]
     if free and decayed:
-        st.markdown(
-            f"With decay λ = {decayed['weight_decay']:g}, ‖W[l+2]‖ went from "
-            f"{decayed['kernel_norm'][0]:.3f} to {decayed['kernel_norm'][-1]:.3f}; without, "
-            f"to {free['kernel_norm'][-1]:.3f}. Decay keeps pulling the branch towards zero, "
-            "but while the block helps with the task the gradient pulls back, so the right "
-            "panel shows how far from the identity the trained block actually is.")
+        st.markdown(decay_summary(free, decayed))
     settings_and_machine(result)
 
 
