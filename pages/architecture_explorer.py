@@ -11,7 +11,7 @@ from cvlab.zoo.teaching import FAMILY_NOTES, NOTE_CORRECTIONS
 from ui.cached import keras_check, profile_figure, stack_profile, zoo_profile
 from ui.layout import page_setup
 from ui.messages import error
-from ui.widgets import layer_table, model_options, totals
+from ui.widgets import LAYER_COLUMNS, layer_table, model_options, totals
 
 EXAMPLE_STACK = """# A small classifier for 32×32 colour images
 input 32x32x3
@@ -93,8 +93,7 @@ with heaviest:
 # 5. The per-layer table.
 st.subheader("Layer by layer")
 st.dataframe(layer_table(profile), width="stretch", hide_index=True, height=420,
-             column_config={"params": st.column_config.NumberColumn(format="%d"),
-                            "MACs": st.column_config.NumberColumn(format="%d")})
+             column_config=LAYER_COLUMNS)
 
 # 6. Keras as the referee (the only TensorFlow on this page).
 if source == "From the zoo":

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from cvlab.labs.inception import BRANCH_DEFAULTS, MODULE_DEFAULTS, pointwise_demo, shrink_profile
-from cvlab.report import CONVENTION, shape_text
+from cvlab.report import CONVENTION, count, shape_text
 from ui import labs
 from ui.layout import page_setup
 
@@ -26,9 +26,10 @@ demo = pointwise_demo(size, channels, filters)
 with right:
     st.markdown(
         f"A {size}×{size}×{channels} volume of small integers goes through a 1×1 convolution "
-        f"with {filters} filters, computed as a sliding-window convolution. Separately, each "
-        f"pixel's {channels} numbers go through one dense layer ({channels} inputs, {filters} "
-        "units, the same weights). The two outputs are compared number by number.")
+        f"with {count(filters, 'filter')}, computed as a sliding-window convolution. "
+        f"Separately, each pixel's {channels} numbers go through one dense layer ({channels} "
+        f"inputs, {count(filters, 'unit')}, the same weights). The two outputs are compared "
+        "number by number.")
     c1, c2, c3 = st.columns(3)
     c1.metric("Largest difference", f"{demo.max_difference:g}")
     c2.metric("MACs, 1×1 conv", f"{demo.conv_macs:,}")

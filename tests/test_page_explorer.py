@@ -91,3 +91,12 @@ def test_compare_page_filters_families():
     assert len(at.dataframe[0].value) == 10
     at.multiselect[0].set_value([]).run()
     assert "Pick at least one family" in at.warning[0].value
+
+
+def test_the_layer_table_shows_counts_with_thousands_separators():
+    import json
+
+    at = run(EXPLORER)
+    columns = json.loads(at.dataframe[-1].proto.columns)
+    assert columns["MACs"]["type_config"]["format"] == "localized"
+    assert columns["params"]["type_config"]["format"] == "localized"

@@ -182,3 +182,10 @@ def test_mobilenet_latency_caption_is_written_from_the_measurement(tmp_path, mon
     at = run("mobilenet_lab.py")
     assert verdict in " ".join(c.value for c in at.caption)
     assert "rarely runs as fast" not in text(at)
+
+
+def test_one_filter_is_one_filter():
+    at = run("inception_lab.py")
+    at.slider(key="inc_demo_filters").set_value(1).run()
+    assert "with 1 filter, computed" in text(at) and "1 unit, the same weights" in text(at)
+    assert "1 filters" not in text(at)

@@ -53,6 +53,11 @@ def totals(p: Profile) -> None:
                         f"{shape_text(p.output_shape)}")
 
 
+#: How :func:`layer_table`'s counts are shown: whole numbers with thousands separators.
+LAYER_COLUMNS = {"params": st.column_config.NumberColumn(format="localized"),
+                 "MACs": st.column_config.NumberColumn(format="localized")}
+
+
 def layer_table(p: Profile) -> pd.DataFrame:
     """One row per layer, as in the CLI table."""
     return pd.DataFrame([{
