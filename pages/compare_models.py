@@ -42,8 +42,8 @@ frontier = {r["name"] for r in pareto_front(rows)}
 table = pd.DataFrame([{
     "model": r["title"], "year": r["year"], "input": r["input"],
     "params": short_count(r["params"]), "MACs": short_count(r["macs"]),
-    "ImageNet top-1 %": r["top1"],
-    "on the frontier": r["name"] in frontier if r["top1"] else None,
+    "ImageNet top-1 %": "—" if r["top1"] is None else f"{r['top1']:.1f}",
+    "on the frontier": "—" if r["top1"] is None else "yes" if r["name"] in frontier else "no",
     "top-1 source": r["source"]} for r in rows])
 st.dataframe(table, width="stretch", hide_index=True)
 if frontier:  # none when only LeNet-5 or the CIFAR nets are picked

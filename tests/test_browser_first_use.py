@@ -140,18 +140,25 @@ def _texts(page, selector: str) -> list[str]:
 
 
 def _assert_compare_chart_reads(page) -> None:
+    """Every chart's network names: none overlaps another, none is cut off at its chart's
+    edges; the size chart's ticks are numbers with their unit."""
     page.wait_for_selector(".js-plotly-plot g.annotation", timeout=30_000)
     page.wait_for_timeout(500)
-    names = _boxes(page, ".js-plotly-plot g.annotation text")
-    assert len(names) >= 19
-    for a, b in combinations(names, 2):
-        overlap = (min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > 1
-                   and min(a["y1"], b["y1"]) - max(a["y0"], b["y0"]) > 1)
-        assert not overlap, (a["text"], b["text"])
-    (frame,) = _boxes(page, ".js-plotly-plot .main-svg >> nth=0")
-    for name in names:  # nothing cut off at the chart's edges
-        assert frame["x0"] <= name["x0"] and name["x1"] <= frame["x1"], name["text"]
-        assert frame["y0"] <= name["y0"] and name["y1"] <= frame["y1"], name["text"]
+    charts = page.locator(".js-plotly-plot").count()
+    named = 0
+    for index in range(charts):
+        chart = f".js-plotly-plot >> nth={index} >> "
+        names = _boxes(page, chart + "g.annotation text")
+        named += len(names)
+        for a, b in combinations(names, 2):
+            overlap = (min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > 1
+                       and min(a["y1"], b["y1"]) - max(a["y0"], b["y0"]) > 1)
+            assert not overlap, (a["text"], b["text"])
+        (frame,) = _boxes(page, chart + ".main-svg >> nth=0")
+        for name in names:  # nothing cut off at the chart's edges
+            assert frame["x0"] <= name["x0"] and name["x1"] <= frame["x1"], name["text"]
+            assert frame["y0"] <= name["y0"] and name["y1"] <= frame["y1"], name["text"]
+    assert named >= 19
     size_chart = ".js-plotly-plot >> nth=0 >> "  # Compare Models adds an accuracy chart below
     ticks = _texts(page, size_chart + ".xtick text") + _texts(page, size_chart + ".ytick text")
     assert ticks

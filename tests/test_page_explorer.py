@@ -100,3 +100,11 @@ def test_the_layer_table_shows_counts_with_thousands_separators():
     columns = json.loads(at.dataframe[-1].proto.columns)
     assert columns["MACs"]["type_config"]["format"] == "localized"
     assert columns["params"]["type_config"]["format"] == "localized"
+
+
+def test_compare_table_says_dash_where_a_network_has_no_imagenet_figure():
+    at = run(COMPARE)
+    table = at.dataframe[0].value
+    rows = dict(zip(table["model"], table["ImageNet top-1 %"], strict=True))
+    assert rows["ResNet CIFAR (6n+2)"] == "—" and rows["ResNet-50"] == "74.9"
+    assert "None" not in table.astype(str).to_numpy()

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
+from cvlab.figures.log_axes import log_axis, log_range
 from cvlab.figures.style import TEMPLATE
 
 FAMILY_TITLES = {"plain": "Plain networks", "residual": "Residual networks (ResNets)"}
@@ -51,9 +52,8 @@ def gradient_norms(gradients: list[dict], depth: int) -> go.Figure:
     """‖∂loss/∂W‖ per convolution at initialisation (log scale), plain against residual."""
     fig = go.Figure()
     colours = {"plain": "#d62728", "residual": "#1f77b4"}
-    for g in gradients:
-        if g["depth"] != depth:
-            continue
+    shown = [g for g in gradients if g["depth"] == depth]
+    for g in shown:
         fig.add_trace(go.Scatter(
             x=list(range(1, len(g["norms"]) + 1)), y=g["norms"], mode="lines+markers",
             name=f"{g['family']}-{depth}", line={"color": colours[g["family"]]},
@@ -63,6 +63,9 @@ def gradient_norms(gradients: list[dict], depth: int) -> go.Figure:
                       xaxis_title="convolution (input → output)",
                       yaxis_title="‖∂loss/∂W‖ (log scale)", yaxis_type="log",
                       legend={"orientation": "h", "y": -0.25})
+    norms = [v for g in shown for v in g["norms"] if v > 0]
+    if norms:
+        fig.update_layout(yaxis=log_axis("‖∂loss/∂W‖ (log scale)", log_range(norms), si=False))
     return fig
 
 

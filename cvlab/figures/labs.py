@@ -11,6 +11,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from cvlab.figures.log_axes import log_axis, log_range
+from cvlab.figures.marker_names import name_markers
 from cvlab.figures.style import MAC_COLOR, PARAM_COLOR, TEMPLATE
 from cvlab.labs.compound import Scaled, multipliers
 from cvlab.labs.inception import BranchCost, ModuleBranch
@@ -155,11 +157,15 @@ def macs_vs_latency(rows: Sequence[dict], batch: int) -> go.Figure:
         mine = [r for r in picked if r["family"] == family]
         fig.add_trace(go.Scatter(
             x=[r["macs"] for r in mine], y=[r["ms_per_image"] for r in mine], name=family,
-            mode="markers+text", text=[r["title"] for r in mine], textposition="top center",
-            marker={"size": 11}, hovertemplate="%{text}: %{x:.3s} MACs, %{y:.2f} ms"
-                                                "<extra></extra>"))
+            mode="markers", text=[r["title"] for r in mine], marker={"size": 11},
+            hovertemplate="%{text}: %{x:.3s} MACs, %{y:.2f} ms<extra></extra>"))
     fig.update_layout(**_LAYOUT, height=480, title=f"Measured at batch {batch}",
-                      xaxis={"title": "MACs per image (log scale)", "type": "log"},
-                      yaxis={"title": "latency per image, ms (log scale)", "type": "log"},
                       legend={"orientation": "h", "y": -0.2})
+    if picked:
+        x_range = log_range([r["macs"] for r in picked])
+        y_range = log_range([r["ms_per_image"] for r in picked])
+        name_markers(fig, picked, "ms_per_image", x_range, y_range, y_log=True,
+                     plot_px=(560, 480 - 50 - 10 - 60))
+        fig.update_layout(xaxis=log_axis("MACs per image (log scale)", x_range),
+                          yaxis=log_axis("latency per image, ms (log scale)", y_range, si=False))
     return fig

@@ -7,12 +7,13 @@ image, bias excluded).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from cvlab.figures.log_axes import log_axis, log_range
+from cvlab.figures.marker_names import name_markers
 from cvlab.figures.style import (
     CHANNEL_COLOR,
     MAC_COLOR,
@@ -104,9 +105,10 @@ def compare(rows: Sequence[dict]) -> go.Figure:
 
     Each row needs ``title``, ``family``, ``params``, ``macs`` and ``top1`` (or None). The
     axes span exactly the rows given, so dropping LeNet-5 spreads the rest. Names are
-    placed by :func:`_place_labels` so that none overlaps a marker or another name.
+    placed by :func:`~cvlab.figures.marker_names.name_markers` so that none overlaps a
+    marker or another name.
     """
-    x_range, y_range = _log_range([r["macs"] for r in rows]), _log_range(
+    x_range, y_range = log_range([r["macs"] for r in rows]), log_range(
         [r["params"] for r in rows])
     fig = go.Figure()
     known = [r for r in rows if r["top1"] is not None]
@@ -130,17 +132,11 @@ def compare(rows: Sequence[dict]) -> go.Figure:
             name="no ImageNet figure", hovertemplate="%{text}<br>%{customdata[0]} MACs, "
                                                      "%{customdata[1]} params<extra></extra>"))
     ordered = known + unknown
-    for row, (dx, dy) in zip(ordered, _place_labels(ordered, x_range, y_range), strict=True):
-        fig.add_annotation(x=math.log10(row["macs"]), y=math.log10(row["params"]),
-                           text=row["title"], ax=dx, ay=dy, showarrow=True, arrowwidth=1,
-                           arrowhead=0, standoff=_MARKER_PX, arrowcolor=(
-                               "#999" if math.hypot(dx, dy) > _NEAR_PX else "rgba(0,0,0,0)"),
-                           font={"size": _LABEL_FONT, "color": "#333"},
-                           xanchor="center", yanchor="middle")
+    name_markers(fig, ordered, "params", x_range, y_range, y_log=True, plot_px=_PLOT_PX)
     fig.update_layout(template=TEMPLATE, height=_COMPARE_HEIGHT, title="Size against compute",
-                      xaxis=_log_axis("multiply-accumulates per image (MACs, log scale)",
+                      xaxis=log_axis("multiply-accumulates per image (MACs, log scale)",
                                       x_range),
-                      yaxis=_log_axis("parameters (log scale)", y_range),
+                      yaxis=log_axis("parameters (log scale)", y_range),
                       legend={"orientation": "h", "y": -0.18}, margin=_COMPARE_MARGIN)
     return fig
 
@@ -159,16 +155,19 @@ def accuracy_frontier(rows: Sequence[dict]) -> go.Figure:
         line={"color": "#888", "dash": "dot", "shape": "hv"}, name="Pareto frontier",
         hoverinfo="skip"))
     fig.add_trace(go.Scatter(
-        x=[r["macs"] for r in known], y=[r["top1"] for r in known], mode="markers+text",
-        text=[r["title"] for r in known], textposition="top center",
-        textfont={"size": _LABEL_FONT}, marker={"size": 10, "line": {"width": 1}},
+        x=[r["macs"] for r in known], y=[r["top1"] for r in known], mode="markers",
+        text=[r["title"] for r in known], marker={"size": 10, "line": {"width": 1}},
         customdata=[short_count(r["macs"]) for r in known], name="network",
         hovertemplate="%{text}<br>%{customdata} MACs<br>top-1 %{y:.1f}%<extra></extra>"))
+    x_range = log_range([r["macs"] for r in known])
+    top1 = [r["top1"] for r in known]
+    y_range = (min(top1) - 3, max(top1) + 3)
+    name_markers(fig, known, "top1", x_range, y_range, y_log=False, plot_px=_PLOT_PX)
     fig.update_layout(template=TEMPLATE, height=_COMPARE_HEIGHT,
                       title="Accuracy at matched compute",
-                      xaxis=_log_axis("multiply-accumulates per image (MACs, log scale)",
-                                      _log_range([r["macs"] for r in known])),
-                      yaxis={"title": "ImageNet top-1 %"},
+                      xaxis=log_axis("multiply-accumulates per image (MACs, log scale)",
+                                      x_range),
+                      yaxis={"title": "ImageNet top-1 %", "range": list(y_range)},
                       legend={"orientation": "h", "y": -0.18}, margin=_COMPARE_MARGIN)
     return fig
 
@@ -177,77 +176,3 @@ def accuracy_frontier(rows: Sequence[dict]) -> go.Figure:
 _COMPARE_HEIGHT = 560
 _COMPARE_MARGIN = {"t": 50, "b": 110, "l": 80, "r": 40}
 _PLOT_PX = (560, _COMPARE_HEIGHT - 50 - 110)  # the narrowest plot area laid out for (w, h)
-_LABEL_FONT = 11
-_CHAR_PX = 6.4  # average width of a label character at _LABEL_FONT
-_LINE_PX = 15
-_MARKER_PX = 8  # marker radius plus a little air
-_NEAR_PX = 16
-
-
-def _log_range(values: Sequence[float]) -> tuple[float, float]:
-    """A log10 axis range with room around the extreme markers and their names."""
-    low, high = math.log10(min(values)), math.log10(max(values))
-    pad = max(0.25, 0.12 * (high - low))
-    return low - pad, high + pad
-
-
-def _tick_text(value: float) -> str:
-    """1e6 → '1 M', 3e8 → '300 M', 2e9 → '2 G': a number and an SI prefix."""
-    for prefix, size in (("G", 1e9), ("M", 1e6), ("K", 1e3)):
-        if value >= size:
-            return f"{value / size:g} {prefix}"
-    return f"{value:g}"
-
-
-def _log_axis(title: str, span: tuple[float, float]) -> dict:
-    """A log axis over ``span`` (log10 units) with 1-3-10 ticks written with SI prefixes."""
-    ticks = [m * 10**e for e in range(math.floor(span[0]), math.ceil(span[1]) + 1)
-             for m in (1, 3) if span[0] <= math.log10(m * 10**e) <= span[1]]
-    return {"title": title, "type": "log", "range": list(span), "tickvals": ticks,
-            "ticktext": [_tick_text(t) for t in ticks]}
-
-
-def _place_labels(rows: Sequence[dict], x_range, y_range) -> list[tuple[float, float]]:
-    """Offsets (dx, dy) in pixels from each marker to the centre of its name.
-
-    Greedy: each name takes the nearest candidate spot, around its marker, whose box
-    overlaps no marker and no name placed before it and stays inside the plot area.
-    The plot is assumed to be :data:`_PLOT_PX` large; wider plots only spread markers.
-    """
-    width, height = _PLOT_PX
-
-    def pixel(row) -> tuple[float, float]:
-        fx = (math.log10(row["macs"]) - x_range[0]) / (x_range[1] - x_range[0])
-        fy = (math.log10(row["params"]) - y_range[0]) / (y_range[1] - y_range[0])
-        return fx * width, (1 - fy) * height
-
-    points = [pixel(r) for r in rows]
-    boxes: list[tuple[float, float, float, float]] = []
-    offsets = []
-    candidates = [(r * math.cos(a), r * math.sin(a))
-                  for r in (16, 26, 38, 52, 70, 90)
-                  for a in (math.radians(d) for d in range(-90, 270, 30))]
-    for row, (px, py) in zip(rows, points, strict=True):
-        w, h = len(row["title"]) * _CHAR_PX + 4, _LINE_PX
-
-        def box(dx, dy, w=w, h=h, px=px, py=py):
-            cx, cy = px + dx, py + dy
-            return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
-
-        def cost(dx, dy):
-            b = box(dx, dy)
-            inside = b[0] >= 0 and b[2] <= width and b[1] >= 0 and b[3] <= height
-            hits = sum(_overlap(b, o) for o in boxes) + sum(
-                _overlap(b, (qx - _MARKER_PX, qy - _MARKER_PX, qx + _MARKER_PX, qy + _MARKER_PX))
-                for qx, qy in points)
-            return (not inside, hits > 0, hits, math.hypot(dx, dy))
-
-        dx, dy = min(candidates, key=lambda c: cost(*c))
-        boxes.append(box(dx, dy))
-        offsets.append((dx, dy))
-    return offsets
-
-
-def _overlap(a, b) -> float:
-    """The area two boxes (x0, y0, x1, y1) share."""
-    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
