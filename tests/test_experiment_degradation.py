@@ -154,3 +154,14 @@ def test_the_decay_summary_says_what_the_two_runs_show():
     assert "did not end nearer the identity (a distance of 2.73 against 2.58)" in text
     assert "ended nearer the identity: a distance of 0.40 against 2.58" in decay_summary(
         *_decay_runs(4.14, 0.90, 2.58, 0.40))
+
+
+def test_the_time_estimate_grows_with_depths_epochs_and_images():
+    from cvlab.experiments.degradation import MEASURED_DEFAULT_SECONDS, Settings
+
+    assert Settings().estimated_seconds() == MEASURED_DEFAULT_SECONDS
+    assert Settings(epochs=24).estimated_seconds() == 3 * MEASURED_DEFAULT_SECONDS
+    shallow = Settings(depths=(8, 20)).estimated_seconds()
+    assert shallow == pytest.approx(MEASURED_DEFAULT_SECONDS * 28 / 84)
+    larger = Settings(image_size=24).estimated_seconds()
+    assert larger == pytest.approx(4 * MEASURED_DEFAULT_SECONDS)

@@ -45,6 +45,10 @@ def test_shortcut_table_and_no_job_yet(data_dir):
         "1 · A residual block", "2 · The identity is easy to learn",
         "3 · The degradation experiment"]
     assert not at.get("plotly_chart")  # no job, so no curves: nothing made up
+    captions = [c.value for c in at.caption]
+    assert "About 4 min on an idle 2-core CPU" in captions  # 269 s, the measured default
+    at.radio(key="resnet_budget").set_value("longer").run()
+    assert "About 13 min on an idle 2-core CPU" in [c.value for c in at.caption]
 
 
 def test_a_finished_experiment_is_shown_from_its_folder(data_dir):
