@@ -159,13 +159,16 @@ def predicted(run_dir: str, files: tuple[tuple[str, bytes], ...]):
     return shown, [(named[u["path"]], u["reason"]) for u in result["unreadable"]]
 
 
-def evaluate_run(run_dir: str, multicrop: bool) -> list[str]:
-    """Evaluate the run on its held-out images (written to its ``metrics.json``); returns
-    the log lines."""
+def evaluate_run(run_dir: str, multicrop: bool, ensemble: tuple[str, ...] = (),
+                 split: str | None = None) -> list[str]:
+    """Evaluate the run on its held-out images (``split``: its test split by default, else
+    its validation split), with 10-crop and an ensemble with the runs ``ensemble`` if
+    asked; the report is written to its ``metrics.json``. Returns the log lines."""
     from cvlab.evaluate import evaluate
 
     lines: list[str] = []
-    evaluate(run_dir, multicrop=multicrop, log=lines.append)
+    evaluate(run_dir, multicrop=multicrop, ensemble=list(ensemble), split=split,
+             log=lines.append)
     return lines
 
 

@@ -83,10 +83,11 @@ tricks(records)
 
 st.header("Confusion matrix: click a cell")
 by_path = {str(r.path): r for r in tested_first(records)}
-newest = next(iter(by_path))
-chosen = st.selectbox("Run", list(by_path), key=f"cells_run:{newest}",  # newly tested: shown
+best = next(iter(by_path))
+chosen = st.selectbox("Run", list(by_path), key=f"cells_run:{best}",  # a new best: shown
                       format_func=lambda p: run_name(by_path[p]),
-                      help="Runs tested on their test split come first, the latest first.")
+                      help="Runs tested on their test split come first, the most accurate "
+                           "first.")
 record = by_path[chosen]
 report = stored_test_report(record)
 if report is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cvlab import jobfolder
+from cvlab import inference, jobfolder
 from cvlab.errors import CvlabError
 from cvlab.evaluate.evaluation import read_report
 from cvlab.evaluate.metrics import excludes_zero
@@ -19,7 +19,10 @@ from cvlab.figures import runs_overlay
 from cvlab.jobs.record import RECORD
 from cvlab.report import short_count
 from cvlab.train import RunRecord, list_runs
-from ui.messages import error, warning
+from ui.inference import call
+from ui.messages import warning
+from ui.run_results import logged
+from ui.text import md
 from ui.training import known_runs
 from ui.transfer_curve import stored
 
@@ -43,12 +46,18 @@ def stored_test_report(record: RunRecord) -> dict | None:
 
 
 def tested_first(records: list[RunRecord]) -> list[RunRecord]:
-    """Runs with a stored test report, the most recently tested first, then the rest in
-    their given order. Each report is read once."""
+    """Runs with a stored test report, the most accurate on its test split first (ties:
+    the most recently tested), then the rest in their given order. A confusion matrix of
+    the best run is the one worth opening on: a scratch run that predicts one class for
+    everything teaches little. Each report is read once."""
     tested, untested = [], []
     for record in records:
-        (untested if stored_test_report(record) is None else tested).append(record)
-    return sorted(tested, key=_tested_at, reverse=True) + untested
+        report = stored_test_report(record)
+        if report is None:
+            untested.append(record)
+        else:
+            tested.append((-report["single"]["accuracy"], -_tested_at(record), record))
+    return [record for *_, record in sorted(tested, key=lambda t: t[:2])] + untested
 
 
 def _tested_at(record: RunRecord) -> float:
@@ -59,8 +68,8 @@ def _tested_at(record: RunRecord) -> float:
 
 
 def evaluate_missing(records: list[RunRecord]) -> None:
-    from cvlab.evaluate import evaluate
-
+    """Test each run without a stored test report, in the inference worker (never in the
+    server); each report lands in its run's ``metrics.json``."""
     todo = [r for r in records if stored_test_report(r) is None]
     if not todo:
         return
@@ -68,7 +77,7 @@ def evaluate_missing(records: list[RunRecord]) -> None:
     for index, record in enumerate(todo):
         bar.progress(index / len(todo), text=f"Testing {run_name(record)}")
         try:
-            evaluate(record.path, split="test")
+            call(inference.evaluate_run, str(record.path), False, (), "test")
         except CvlabError as exc:
             warning(f"{run_name(record)}: {exc}")
     bar.empty()
@@ -124,18 +133,18 @@ def tricks(records: list[RunRecord]) -> None:
     if not partners:
         st.caption("An ensemble needs other runs on the same classes and the same test "
                    "split (same folder and seed), so that no member trained on a test image.")
-    key = f"tricks:{base}:{','.join(members)}"
     if st.button("Measure 10-crop and the ensemble on the test split", key="tricks_go"):
-        from cvlab.evaluate import evaluate
-
-        with st.spinner("Evaluating…"):
-            try:
-                st.session_state[key] = evaluate(base, multicrop=True, ensemble=members,
-                                                 split="test")
-            except CvlabError as exc:
-                error(exc)
-    report = st.session_state.get(key)
-    if report:
+        logged("Measuring 10-crop and the ensemble", inference.evaluate_run, base, True,
+               tuple(members), "test")
+    report = stored_test_report(by_path[base])
+    if report and "multicrop" in report:
+        measured = [m["run_dir"] for m in report.get("ensemble", {}).get("members", [])
+                    if m["run_dir"] != base]
+        if sorted(measured) != sorted(members):
+            st.caption("Stored result, measured with "
+                       + (", ".join(md(run_name(by_path[m])) if m in by_path else md(m)
+                                    for m in measured) or "no other run")
+                       + " in the ensemble; press the button to measure the runs picked.")
         tricks_table(report)
 
 

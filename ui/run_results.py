@@ -25,19 +25,20 @@ MISCLASSIFIED_SHOWN = 12
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
 
 
-def _logged(label: str, function, *args) -> None:
+def logged(label: str, function, *args) -> bool:
     """Run ``function(*args)`` in the inference worker inside a status box, which then
-    shows the log lines it returns."""
+    shows the log lines it returns; whether it succeeded (a failure is shown)."""
     with st.status(label, expanded=False) as box:
         try:
             lines = call(function, *args)
         except CvlabError as exc:
             box.update(label=f"{label} failed", state="error")
             error(exc)
-            return
+            return False
         for line in lines:
             box.write(md(line))
         box.update(label=f"{label} done", state="complete")
+    return True
 
 
 def per_class_table(rows: list[dict]) -> pd.DataFrame:
@@ -67,7 +68,7 @@ def evaluation(record: RunRecord) -> None:
                             help="Corners, centre and their mirrors, averaged: usually a "
                                  "little more accurate, about ten times the inference cost.")
     if st.button("Evaluate on held-out images", key="eval_button"):
-        _logged("Evaluating", inference.evaluate_run, str(record.path), multicrop)
+        logged("Evaluating", inference.evaluate_run, str(record.path), multicrop)
     report = saved_report(record, jobfolder.METRICS, read_evaluation)
     if not report:
         return
@@ -103,7 +104,7 @@ def exports(record: RunRecord) -> None:
                              help="tflite-int8 stores weights as 8-bit integers "
                                   "(dynamic-range quantisation).")
     if st.button("Export", key="exp_button", disabled=not formats):
-        _logged("Exporting", inference.export_run, str(record.path), tuple(formats))
+        logged("Exporting", inference.export_run, str(record.path), tuple(formats))
     report = saved_report(record, jobfolder.EXPORTS_REPORT, read_exports)
     if not report:
         return
