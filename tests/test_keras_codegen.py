@@ -228,3 +228,16 @@ def test_cli_bad_arguments_exit_2_with_one_line(args, capsys):
     out, err = capsys.readouterr()
     assert out == ""
     assert len(err.strip().splitlines()) == 1, err
+
+
+def test_making_the_code_imports_no_tensorflow(tmp_path):
+    """In a fresh interpreter: the generators are string work, as the pages need."""
+    probe = ("import sys; from cvlab import zoo; from cvlab.keras.codegen import network_code;"
+             "from cvlab.train.codegen import training_code; from cvlab.train import TrainConfig;"
+             "from cvlab.weights.sources import WeightsSource;"
+             "network_code(zoo.get('efficientnet_b0'), 'B0');"
+             f"training_code(TrainConfig({str(tmp_path)!r}, mode='fine-tune'), 2,"
+             " WeightsSource('none', None, 'keras', 'keras', None));"
+             "print('tensorflow' in sys.modules, 'keras' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.stdout.split() == ["False", "False"], out.stderr
