@@ -9,6 +9,7 @@ from cvlab.report import CONVENTION, short_count
 from cvlab.zoo.stack_examples import EXAMPLES
 from cvlab.zoo.teaching import FAMILY_NOTES, NOTE_CORRECTIONS
 from ui.cached import keras_check, profile_figure, stack_profile, zoo_profile
+from ui.keras_code import show_network_code
 from ui.layout import page_setup
 from ui.messages import error
 from ui.widgets import LAYER_COLUMNS, layer_table, model_options, totals
@@ -118,3 +119,10 @@ if source == "From the zoo":
             st.success("Every count agrees with the analytic profile.")
         else:
             error("The counts disagree: please report this network and its options.")
+
+# 7. The same network as Keras code, built from the same graph.
+st.subheader("The Keras code")
+if source == "From the zoo":
+    show_network_code(name, options)
+else:
+    show_network_code(None, text=text)

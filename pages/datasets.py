@@ -20,6 +20,7 @@ from cvlab.data.uploads import extract_zip, upload_folder
 from cvlab.errors import CvlabError
 from cvlab.figures import label
 from ui import messages
+from ui.keras_code import show_dataset_code
 from ui.layout import page_setup
 from ui.text import md
 
@@ -236,3 +237,4 @@ st.session_state["dataset_dir"] = str(report.root)
 st.success(f"Using {md(report.root)} for training: {report.images} images, "
            f"{len(report.class_names)} classes.")
 show(report, thumbs)
+show_dataset_code(report)

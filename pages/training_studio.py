@@ -7,6 +7,7 @@ import streamlit as st
 from cvlab.errors import CvlabError
 from cvlab.train.runs import model_file
 from ui.jobs import job_panel, warm_up
+from ui.keras_code import show_training_code
 from ui.layout import page_setup
 from ui.messages import error
 from ui.run_results import evaluation, exports, try_it
@@ -60,6 +61,7 @@ job = current_job()
 with st.container(border=True):
     dataset = choose_dataset()
     config = settings(dataset)
+    show_training_code(config)
     if st.button("▶ Train", type="primary", key="train_start",
                  help="Training runs as a job of its own on this server: it goes on if you "
                       "close or reload the page, and waits its turn if others are training."):

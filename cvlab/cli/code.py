@@ -1,0 +1,58 @@
+"""`python -m cvlab code NAME | --layers FILE`: the Keras code that builds the network.
+
+Prints a Python module whose ``build_model()`` returns the network as a ``keras.Model``
+(Functional API, random weights), generated from the same graph the app builds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cvlab import zoo
+from cvlab.cli.profile import _read
+from cvlab.errors import CvlabError
+from cvlab.keras.codegen import STACK_TITLE, network_code, zoo_title
+from cvlab.zoo.stack import parse_stack
+
+
+def register(sub) -> None:
+    parser = sub.add_parser(
+        "code", help="print the Keras code that builds a network (no TensorFlow needed)",
+        description="Print a Python module whose build_model() returns a zoo network by "
+                    "NAME, or a custom stack with --layers FILE, as a keras.Model.")
+    parser.add_argument("name", nargs="?", help="a name from `python -m cvlab models`")
+    parser.add_argument("--layers", metavar="FILE", help="a custom stack, one layer per line "
+                        "('-' reads standard input)")
+    parser.add_argument("--alpha", type=float, help="width multiplier (MobileNets)")
+    parser.add_argument("--resolution", type=int, help="input height and width in pixels")
+    parser.add_argument("--no-top", action="store_true", help="drop the classifier head")
+    parser.add_argument("--classes", type=int, help="classifier size (default 1000)")
+    parser.add_argument("--aux", action="store_true", help="GoogLeNet: keep auxiliary heads")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    if (args.name is None) == (args.layers is None):
+        raise CvlabError("Received: " + ("both NAME and --layers" if args.name else "neither")
+                         + "; allowed: a model NAME or --layers FILE (exactly one). See "
+                         "`python -m cvlab models` for names.")
+    if args.layers is not None:
+        if args.alpha is not None or args.resolution is not None or args.no_top \
+                or args.classes is not None or args.aux:
+            raise CvlabError("Received: zoo options with --layers; allowed: the stack's own "
+                             "lines set its shapes (no --alpha, --resolution, --no-top, "
+                             "--classes or --aux).")
+        stem = "custom" if args.layers == "-" else Path(args.layers).stem
+        network = parse_stack(_read(args.layers), name=stem)
+        print(network_code(network, STACK_TITLE, "python -m cvlab code --layers FILE"), end="")
+        return 0
+    options = {"alpha": args.alpha, "resolution": args.resolution, "classes": args.classes,
+               "include_top": False if args.no_top else None, "aux": True if args.aux else None}
+    options = {k: v for k, v in options.items() if v is not None}
+    network = zoo.get(args.name, **options)
+    flags = {"alpha": "--alpha", "resolution": "--resolution", "classes": "--classes"}
+    command = " ".join(["python -m cvlab code", args.name,
+                        *(f"{flags[k]} {v}" for k, v in options.items() if k in flags),
+                        *(["--no-top"] if args.no_top else []), *(["--aux"] if args.aux else [])])
+    print(network_code(network, zoo_title(args.name, options), command), end="")
+    return 0
