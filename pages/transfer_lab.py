@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from cvlab.data.scan import class_folders
 from cvlab.errors import CvlabError
 from cvlab.train.modes import MODE_RECORDS
 from ui.confusion_cells import confusion_explorer
@@ -69,7 +70,7 @@ else:
 
 # 3. What fine_tune_at unfreezes.
 st.header("fine_tune_at on a picture")
-fine_tune_picture()
+fine_tune_picture(class_folders(dataset))
 
 # 4. Runs compared, the benchmark tricks, and where the mistakes are.
 records = lab_runs()

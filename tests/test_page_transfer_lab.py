@@ -53,6 +53,31 @@ def test_rule_modes_and_fine_tune_picture_follow_the_layout(data_dir):
     assert any("No trained runs yet" in c.value for c in at.caption)
 
 
+def test_the_fine_tune_picture_starts_at_the_folders_classes(data_dir, tmp_path):
+    at = open_page(write_shapes(tmp_path / "shapes"))  # circles, squares, triangles
+    assert at.number_input(key="ft_classes").value == 3
+    head = metrics(at)["Trainable in the head phase"]
+    assert head == f"{trainable_params('torch', 'head', None, 3):,}"
+
+
+def test_the_picked_confusion_cell_is_framed():
+    from cvlab.figures import clickable_confusion
+
+    fig = clickable_confusion([[3, 1], [0, 4]], ["cat", "dog"], picked=(0, 1))
+    (frame,) = fig.layout.shapes
+    assert (frame.x0, frame.x1, frame.y0, frame.y1) == (0.5, 1.5, -0.5, 0.5)
+
+
+def test_the_modes_intervals_sit_side_by_side():
+    from cvlab.figures import transfer_curve
+
+    points = [{"mode": m, "per_class": n, "test_accuracy": 0.5, "ci": [0.3, 0.7],
+               "seconds": 1.0} for m in ("frozen", "full") for n in (5, 10)]
+    fig = transfer_curve({"points": points, "test_images": 30})
+    assert fig.layout.scattermode == "group"
+    assert [t.offsetgroup for t in fig.data] == ["frozen", "full"]
+
+
 def test_a_bad_plan_says_why_and_starts_nothing(data_dir, tmp_path):
     at = open_page(write_shapes(tmp_path / "shapes"))
     at.multiselect(key="curve_modes").set_value(["fine-tune"])

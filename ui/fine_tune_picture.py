@@ -16,7 +16,9 @@ LAYOUT_TEXT = {"torch": "torchvision weights (the bundled ones)",
                "keras": "Keras Applications weights"}
 
 
-def fine_tune_picture() -> None:
+def fine_tune_picture(classes: int = 2) -> None:
+    """The picture for a head of ``classes`` outputs (the learner's folder's class count),
+    which the Classes box takes whenever that count changes."""
     left, middle, right = st.columns([2, 3, 1])
     layout = left.radio("Weights layout", list(LAYOUT_TEXT), format_func=LAYOUT_TEXT.get,
                         key="ft_layout")
@@ -25,7 +27,10 @@ def fine_tune_picture() -> None:
                        min(DEFAULT_FINE_TUNE_AT, count - 1), key="ft_at",
                        help=f"The base has {count} layers with {LAYOUT_TEXT[layout]} "
                             "(input layer included).")
-    classes = right.number_input("Classes", 2, 1000, 2, key="ft_classes")
+    classes = max(2, min(classes, 1000))
+    if st.session_state.get("ft_classes_of") != classes:
+        st.session_state["ft_classes_of"] = st.session_state["ft_classes"] = classes
+    classes = right.number_input("Classes", 2, 1000, key="ft_classes")
     trains = layer_trains(layout, at)
     st.plotly_chart(block_diagram(blocks(layout), trains, at), width="stretch",
                     key="ft_diagram")

@@ -5,14 +5,13 @@ from; making it needs no TensorFlow."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import astuple
 
 import streamlit as st
 
 from cvlab import zoo
 from cvlab.data.codegen import dataset_code
-from cvlab.data.scan import ScanReport
+from cvlab.data.scan import ScanReport, class_folders
 from cvlab.errors import CvlabError
 from cvlab.keras.codegen import STACK_TITLE, network_code, zoo_title
 from cvlab.train.codegen import training_code
@@ -66,13 +65,6 @@ def show_training_code(config: TrainConfig) -> None:
             error(exc)
         return
     show_code(TITLE, source, "train.py")
-
-
-def class_folders(folder: str | os.PathLike) -> int:
-    """How many class sub-folders ``folder`` has (hidden and system folders aside), as
-    ``image_dataset_from_directory`` will find them."""
-    return sum(1 for entry in os.scandir(folder) if entry.is_dir()
-               and not entry.name.startswith((".", "__")))
 
 
 def show_dataset_code(report: ScanReport) -> None:

@@ -409,3 +409,10 @@ def _nested_datasets_warning(root: Path, candidates) -> list[str]:
         f"each holds class-like folders of its own (e.g. {subs}). Each sub-folder becomes "
         f"ONE class here; to train on one dataset, point at it instead (e.g. {root / first})."
     ]
+
+
+def class_folders(folder: str | os.PathLike) -> int:
+    """How many class sub-folders ``folder`` has (hidden and system folders aside), as
+    ``image_dataset_from_directory`` will find them."""
+    return sum(1 for entry in os.scandir(folder) if entry.is_dir()
+               and not entry.name.startswith((".", "__")))

@@ -20,14 +20,15 @@ TRAINS, FROZEN, PARTLY = "#2ca02c", "#c7c7c7", "#98df8a"
 def transfer_curve(result: dict) -> go.Figure:
     """Test accuracy against training images per class, one line per mode, with intervals.
 
-    ``all`` is drawn right of the largest number, on a categorical axis in run order."""
+    ``all`` is drawn right of the largest number, on a categorical axis in run order; the
+    modes sit side by side within each amount, so their intervals do not hide each other."""
     amounts = list(dict.fromkeys(str(p["per_class"]) for p in result["points"]))
     fig = go.Figure()
     for mode in dict.fromkeys(p["mode"] for p in result["points"]):
         points = [p for p in result["points"] if p["mode"] == mode]
         accuracy = [100 * p["test_accuracy"] for p in points]
         fig.add_trace(go.Scatter(
-            x=[str(p["per_class"]) for p in points], y=accuracy, name=mode,
+            x=[str(p["per_class"]) for p in points], y=accuracy, name=mode, offsetgroup=mode,
             mode="lines+markers", line={"color": MODE_COLORS.get(mode)},
             error_y={"type": "data", "symmetric": False,
                      "array": [100 * p["ci"][1] - a for p, a in zip(points, accuracy,
@@ -44,7 +45,7 @@ def transfer_curve(result: dict) -> go.Figure:
                       xaxis={"title": "training images per class", "type": "category",
                              "categoryorder": "array", "categoryarray": amounts},
                       yaxis={"title": "test accuracy (%)", "range": [0, 105]},
-                      legend={"title": "mode"})
+                      legend={"title": "mode"}, scattermode="group", scattergap=0.5)
     return fig
 
 
@@ -63,8 +64,10 @@ def runs_overlay(runs: Sequence[tuple[str, list[dict]]]) -> go.Figure:
     return fig
 
 
-def clickable_confusion(matrix: Sequence[Sequence[int]], names: Sequence[str]) -> go.Figure:
-    """Counts heatmap (rows true, columns predicted) with one clickable marker per cell.
+def clickable_confusion(matrix: Sequence[Sequence[int]], names: Sequence[str],
+                        picked: tuple[int, int] | None = None) -> go.Figure:
+    """Counts heatmap (rows true, columns predicted) with one clickable marker per cell, and
+    a frame around the ``picked`` cell ``(true index, predicted index)``, the one shown.
 
     Each marker's ``customdata`` is ``[true index, predicted index]``, so a selection names
     a cell without carrying the (escaped) names back."""
@@ -84,6 +87,10 @@ def clickable_confusion(matrix: Sequence[Sequence[int]], names: Sequence[str]) -
                       xaxis={"title": "predicted class", "side": "bottom"},
                       yaxis={"title": "true class", "autorange": "reversed"},
                       clickmode="event+select", dragmode=False)
+    if picked is not None:
+        true, predicted = picked
+        fig.add_shape(type="rect", x0=predicted - 0.5, x1=predicted + 0.5, y0=true - 0.5,
+                      y1=true + 0.5, line={"color": "#d62728", "width": 4})
     return fig
 
 
