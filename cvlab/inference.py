@@ -159,6 +159,36 @@ def predicted(run_dir: str, files: tuple[tuple[str, bytes], ...]):
     return shown, [(named[u["path"]], u["reason"]) for u in result["unreadable"]]
 
 
+@functools.lru_cache(maxsize=4)
+def _novelty_rule(run_dir: str, stamp: float):
+    """The run's novelty rule, built once per model version (``stamp``: its mtime)."""
+    from cvlab.evaluate.novelty import run_rule
+
+    return run_rule(run_dir)
+
+
+def novelty(run_dir: str, files: tuple[tuple[str, bytes], ...]) -> dict:
+    """How unlike the run's training images each of ``files`` is:
+    ``{"rule": text, "threshold", "images": {name: (distance, flagged)}}``
+    (:mod:`cvlab.evaluate.novelty`); unreadable files are left out."""
+    from cvlab.evaluate.inference import read_images
+    from cvlab.evaluate.novelty import embed
+    from cvlab.train.runs import model_file
+
+    rule, features_of, size = _novelty_rule(run_dir, model_file(run_dir).stat().st_mtime)
+    with tempfile.TemporaryDirectory(prefix="cvlab-novelty-") as folder:
+        paths = []
+        for index, (name, data) in enumerate(files):
+            path = Path(folder) / f"{index:03d}_{safe_name(name)}"
+            path.write_bytes(data)
+            paths.append(path)
+        images, kept, _ = read_images(paths, size)
+        distances = rule.distances(embed(features_of, images)) if kept else []
+    return {"rule": rule.describe(), "threshold": rule.threshold,
+            "images": {files[i][0]: (float(d), bool(d > rule.threshold))
+                       for i, d in zip(kept, distances, strict=True)}}
+
+
 def evaluate_run(run_dir: str, multicrop: bool, ensemble: tuple[str, ...] = (),
                  split: str | None = None) -> list[str]:
     """Evaluate the run on its held-out images (``split``: its test split by default, else

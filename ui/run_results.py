@@ -157,13 +157,34 @@ def try_it(record: RunRecord) -> None:
     except CvlabError as exc:
         error(exc)
         return
+    unlike = novelty(str(record.path), record.model_path.stat().st_mtime, files)
     for name, image, top in shown:
         left, right = st.columns([1, 3])
         left.image(image, caption=md(name))
         right.plotly_chart(figures.top_k(top), width="stretch")
+        distance, flagged = unlike.get("images", {}).get(name, (None, False))
+        if flagged:
+            warning(f"{name} is unlike this run's training images (novelty {distance:.3f}, "
+                    f"above the threshold of {unlike['threshold']:.3f}): the classes above "
+                    "may mean little, however confident they look.")
+    if "error" in unlike:
+        st.caption(f"No novelty check for this run: {md(unlike['error'])}")
+    else:
+        st.caption("A photo is " + md(unlike["rule"]) + ". The model's confidence is no such "
+                   "test: a softmax head is confident about anything.")
     for name, reason in unreadable:
         st.warning(md(f"Skipped {name}: {reason}"))
     try_it_heat(record, files)
+
+
+@st.cache_data(show_spinner="Comparing with the training images…", max_entries=64)
+def novelty(run_dir: str, stamp: float, files: tuple[tuple[str, bytes], ...]) -> dict:
+    """:func:`cvlab.inference.novelty` in the inference worker, or ``{"error": message}``
+    when the run's model has no Dense head to read features from."""
+    try:
+        return call(inference.novelty, run_dir, files)
+    except CvlabError as exc:
+        return {"error": str(exc)}
 
 
 @st.cache_data(show_spinner="Predicting…", max_entries=64)
