@@ -1,0 +1,104 @@
+"""Training a learner's own model file (issue 22): a tiny functional CNN saved as .keras,
+trained one epoch on a folder of another class count, in both modes; what the job did is
+read back from the run folder (config.json and the saved model.keras)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from train_folders import write_shapes
+
+from cvlab.errors import CvlabError
+from cvlab.train import TrainConfig, train
+
+FILE_CLASSES = 5  # the folder has 3
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    from cvlab.lazy_tf import keras
+
+    k = keras()
+    root = tmp_path_factory.mktemp("modelfile")
+    data = write_shapes(root / "shapes", per_class=6, size=32)
+    inputs = k.Input((32, 32, 3), name="image")
+    x = k.layers.Rescaling(1 / 255, name="scale")(inputs)
+    for index, filters in enumerate((8, 16, 16)):
+        x = k.layers.Conv2D(filters, 3, padding="same", activation="relu",
+                            name=f"conv{index}")(x)
+        x = k.layers.MaxPooling2D(name=f"pool{index}")(x)
+    x = k.layers.GlobalAveragePooling2D(name="gap")(x)
+    outputs = k.layers.Dense(FILE_CLASSES, activation="softmax", name="scores")(x)
+    model = k.Model(inputs, outputs, name="learner_cnn")
+    path = root / "mine.keras"
+    model.save(path)
+    return root, data, path, model
+
+
+@pytest.fixture()
+def roots(setup, monkeypatch):
+    monkeypatch.setenv("CVLAB_DATA_ROOTS", str(setup[0]))
+    return setup
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["full", "scratch"])
+def test_a_model_file_trains_with_a_new_head_in_both_modes(roots, mode):
+    from cvlab.train.runs import load_keras_file
+
+    root, data, path, original = roots
+    result = train(TrainConfig(str(data), mode=mode, epochs=1, batch_size=8,
+                               image_size=64, model_file=str(path)),
+                   run_dir=root / f"run-{mode}")
+    config = json.loads((result.run_dir / "config.json").read_text())
+    assert config["model_file"] == str(path.resolve()) and config["mode"] == mode
+    assert config["image_size"] == 32  # followed the model's input, not the 64 asked for
+    assert "5 outputs for the folder's 3 classes" in config["model_file_head"]
+    trained = load_keras_file(result.run_dir / "model.keras")
+    names = [layer.name for layer in original.layers]
+    assert [layer.name for layer in trained.layers] == [*names[:-1], "classifier"]
+    assert trained.output_shape == (None, 3)
+    assert trained.count_params() == original.count_params() - original.layers[
+        -1].count_params() + (16 * 3 + 3)
+    kernel = trained.get_layer("conv0").get_weights()[0]
+    start = original.get_layer("conv0").get_weights()[0]
+    moved = np.abs(kernel - start).max()
+    if mode == "scratch":  # fresh weights: nothing like the file's
+        assert moved > 0.05
+    else:  # one epoch at lr 1e-4 from the file's weights: close, but trained
+        assert 0 < moved < 0.05
+
+
+@pytest.mark.slow
+def test_a_model_file_in_a_frozen_mode_or_from_outside_the_roots_is_refused(roots, tmp_path):
+    _, data, path, _ = roots
+    with pytest.raises(CvlabError, match="mode frozen with a model file"):
+        TrainConfig(str(data), model_file=str(path)).resolved()
+    outside = tmp_path / "elsewhere.keras"
+    outside.write_bytes(path.read_bytes())
+    with pytest.raises(CvlabError, match="allowed"):
+        train(TrainConfig(str(data), mode="full", epochs=1, model_file=str(outside)),
+              run_dir=roots[0] / "refused")
+
+
+def test_the_command_line_reads_model_file_and_from_scratch(tmp_path, monkeypatch):
+    from cvlab.cli import build_parser
+
+    monkeypatch.setenv("CVLAB_DATA_ROOTS", str(tmp_path))
+    data = write_shapes(tmp_path / "shapes", per_class=2, size=8)
+    (tmp_path / "mine.keras").write_bytes(b"")  # checked for existence only
+
+    def spec(*extra):
+        args = build_parser().parse_args(["train", str(data), *extra])
+        return args.spec(args)
+
+    file = str(tmp_path / "mine.keras")
+    assert spec("--model-file", file).mode == "full"
+    scratch = spec("--model-file", file, "--from-scratch")
+    assert (scratch.mode, scratch.model_file, scratch.weights) == ("scratch", file, "none")
+    with pytest.raises(CvlabError, match="--from-scratch with no --model-file"):
+        spec("--from-scratch")
+    with pytest.raises(CvlabError, match="--from-scratch with --mode full"):
+        spec("--model-file", file, "--mode", "full", "--from-scratch")
