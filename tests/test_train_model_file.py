@@ -8,6 +8,7 @@ import json
 
 import numpy as np
 import pytest
+from PIL import Image
 from train_folders import write_shapes
 
 from cvlab.errors import CvlabError
@@ -69,6 +70,24 @@ def test_a_model_file_trains_with_a_new_head_in_both_modes(roots, mode):
         assert moved > 0.05
     else:  # one epoch at lr 1e-4 from the file's weights: close, but trained
         assert 0 < moved < 0.05
+
+
+@pytest.mark.slow
+def test_the_file_lens_grad_cam_is_the_classic_one_at_a_top_level_layer(roots):
+    from cvlab.explain import GradCam
+    from cvlab.explain.model_file import FileLens
+
+    _, data, path, original = roots
+    lens = FileLens(path)
+    assert lens.convolutions == ["conv0", "conv1", "conv2"]
+    assert lens.class_names == [f"class {i}" for i in range(FILE_CLASSES)] and lens.softmax
+    pixels = np.asarray(Image.open(next(data.glob("red/*.png"))).convert("RGB"))
+    heat, index, look = lens.gradcam(pixels, "pool2")
+    classic = GradCam(original, lens.class_names, layer="pool2").explain(pixels[None])[0]
+    assert index == classic.predicted
+    np.testing.assert_allclose(look.probabilities, classic.probabilities, atol=1e-5)
+    np.testing.assert_allclose(heat, classic.heatmap, atol=1e-4)
+    assert lens.look(pixels, "conv1").activations.shape == (16, 16, 16)
 
 
 @pytest.mark.slow

@@ -43,6 +43,7 @@ NAMED_WEIGHTS = ("imagenet", "imagenet-keras", "none")
 DEFAULT_FINE_TUNE_AT = 100
 DEFAULT_TEST_FRACTION = 0.15
 MIN_IMAGE_SIZE, MAX_IMAGE_SIZE = 32, 1024
+MIN_FILE_IMAGE_SIZE = 8  # a model file's own input may be smaller (MNIST's 28×28)
 MAX_BATCH_SIZE = 4096
 MAX_VIEWS = 64
 DEFAULT_LEARNING_RATE = {m.name: m.learning_rate for m in MODE_RECORDS}
@@ -129,9 +130,10 @@ def check(config: TrainConfig) -> None:
     c = config
     mode(c.mode)
     _allow(_is_int(c.epochs) and c.epochs >= 1, f"epochs {c.epochs!r}", "an integer ≥ 1")
-    _allow(_is_int(c.image_size) and MIN_IMAGE_SIZE <= c.image_size <= MAX_IMAGE_SIZE,
-           f"image size {c.image_size!r}",
-           f"an integer from {MIN_IMAGE_SIZE} (MobileNetV2's minimum) to {MAX_IMAGE_SIZE}")
+    low, why = ((MIN_FILE_IMAGE_SIZE, "with a model file") if c.model_file
+                else (MIN_IMAGE_SIZE, "MobileNetV2's minimum"))
+    _allow(_is_int(c.image_size) and low <= c.image_size <= MAX_IMAGE_SIZE,
+           f"image size {c.image_size!r}", f"an integer from {low} ({why}) to {MAX_IMAGE_SIZE}")
     _allow(_is_int(c.batch_size) and 1 <= c.batch_size <= MAX_BATCH_SIZE,
            f"batch size {c.batch_size!r}", f"an integer from 1 to {MAX_BATCH_SIZE}")
     _allow(c.learning_rate is None or (isinstance(c.learning_rate, int | float)
