@@ -1,4 +1,5 @@
-"""Feature Maps & Grad-CAM: a real photo through the pretrained MobileNetV2, stage by stage."""
+"""Feature Maps & Grad-CAM: a real photo through the pretrained MobileNetV2, stage by stage,
+or through the learner's own model file at any layer."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from PIL import Image
 from train_folders import write_shapes
 
 from cvlab.errors import CvlabError
-from cvlab.train import TrainConfig, train
+from cvlab.train import TrainConfig, resume, train
 
 FILE_CLASSES = 5  # the folder has 3
 
@@ -70,6 +70,12 @@ def test_a_model_file_trains_with_a_new_head_in_both_modes(roots, mode):
         assert moved > 0.05
     else:  # one epoch at lr 1e-4 from the file's weights: close, but trained
         assert 0 < moved < 0.05
+        # A resumed run rebuilds the same model from the file and goes on from its checkpoint.
+        resume(result.run_dir, epochs=2)
+        history = json.loads((result.run_dir / "history.json").read_text())
+        assert [h["epoch"] for h in history] == [1, 2]
+        again = load_keras_file(result.run_dir / "model.keras")
+        assert [layer.name for layer in again.layers] == [*names[:-1], "classifier"]
 
 
 @pytest.mark.slow
