@@ -127,3 +127,23 @@ def test_the_command_line_reads_model_file_and_from_scratch(tmp_path, monkeypatc
         spec("--from-scratch")
     with pytest.raises(CvlabError, match="--from-scratch with --mode full"):
         spec("--model-file", file, "--mode", "full", "--from-scratch")
+
+
+@pytest.mark.slow
+def test_a_lambda_layer_or_an_unregistered_class_is_refused_by_name(roots):
+    from cvlab.lazy_tf import keras
+    from cvlab.train.from_file import load_model_file
+
+    k, root = keras(), roots[0]
+
+    class Unregistered(k.layers.Layer):
+        def call(self, x):
+            return x
+
+    for name, layer, why in (("lambda", k.layers.Lambda(lambda t: t * 2), "a Lambda layer"),
+                             ("custom", Unregistered(), "a custom class that is not registered")):
+        inputs = k.Input((8, 8, 3))
+        k.Model(inputs, layer(inputs)).save(root / f"{name}.keras")
+        with pytest.raises(CvlabError, match=f"{name}.keras that Keras cannot load in safe "
+                                             f"mode: it (holds|uses) {why}"):
+            load_model_file(root / f"{name}.keras")

@@ -102,7 +102,7 @@ def choose_dataset() -> Path:
 def settings(dataset: Path) -> TrainConfig | None:
     """The run's settings from the widgets (checked later, when the run starts); ``None``
     while a model file is wanted and none is chosen yet."""
-    source = st.radio("Network", NETWORKS, horizontal=True, key="train_network",
+    source = st.radio("What to train", NETWORKS, horizontal=True, key="train_network",
                       help="Your own Keras model file trains on this folder as well: its "
                            "weights go on training, or its architecture starts afresh.")
     if source == NETWORKS[1]:
