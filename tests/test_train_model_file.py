@@ -76,6 +76,10 @@ def test_a_model_file_trains_with_a_new_head_in_both_modes(roots, mode):
         assert [h["epoch"] for h in history] == [1, 2]
         again = load_keras_file(result.run_dir / "model.keras")
         assert [layer.name for layer in again.layers] == [*names[:-1], "classifier"]
+        # Feature Maps reads the run's model.keras with the run's class names.
+        from cvlab.explain.model_file import FileLens
+
+        assert FileLens(result.run_dir / "model.keras").class_names == result.classes
 
 
 @pytest.mark.slow
