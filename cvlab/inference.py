@@ -142,6 +142,49 @@ def run_overlays(run_dir: str, stamp: float, images: tuple[tuple[str, bytes], ..
     return shown
 
 
+# -- a learner's model file ------------------------------------------------------------
+@functools.lru_cache(maxsize=2)
+def _file_lens(path: str, stamp: float):
+    """The file's lens; ``stamp`` (the file's mtime) renews it when the file changes."""
+    from cvlab.explain.model_file import FileLens
+
+    return FileLens(path)
+
+
+def model_file_layers(path: str, stamp: float) -> dict:
+    """What Feature Maps offers for a model file: ``{"name", "input_size", "classes",
+    "softmax", "layers": [(path, kind, shape text)], "convolutions": [path]}``."""
+    lens = _file_lens(path, stamp)
+    return {"name": lens.model.name, "input_size": lens.input_size,
+            "classes": lens.class_names, "softmax": lens.softmax,
+            "layers": [(i.path, i.kind, "×".join(str(d) for d in i.shape)) for i in lens.layers],
+            "convolutions": lens.convolutions}
+
+
+def model_file_look(path: str, stamp: float, pixels: np.ndarray, layer: str, conv: str,
+                    target: int | None) -> dict:
+    """One photo through the model file: the photo at the model's size (``pixels``, PNG),
+    the top classes (``top``: index, class, probability or score), ``layer``'s strongest
+    channels (JPEG grid) and Grad-CAM at ``conv`` for class ``target`` (``None``: the top
+    class) over the photo (PNG)."""
+    from cvlab.explain.runs import stretch
+
+    lens = _file_lens(path, stamp)
+    fitted = stretch(pixels, lens.input_size)
+    heat, index, look = lens.gradcam(fitted, conv, target)
+    maps = lens.look(fitted, layer).activations if layer != conv else look.activations
+    picture, order = activation_grid(maps, CHANNELS_SHOWN)
+    values = look.probabilities if look.probabilities is not None else look.scores
+    best = np.argsort(-values, kind="stable")[:5]
+    top = [{"index": int(i), "class": lens.class_names[i], "probability": float(values[i])}
+           for i in best]
+    return {"photo": png_bytes(fitted), "top": top, "softmax": lens.softmax,
+            "activations": jpeg_bytes(picture), "channels": int(maps.shape[-1]),
+            "shown": len(order), "shape": "×".join(map(str, maps.shape)),
+            "gradcam": png_bytes(overlay(fitted, heat)), "class": lens.class_names[index],
+            "value": float(values[index]), "empty": not heat.any()}
+
+
 def predicted(run_dir: str, files: tuple[tuple[str, bytes], ...]):
     """``([(name, thumbnail, top-3)], [(name, reason)])`` for ``files`` (name, bytes), from
     the run's model; the files are written to a temporary folder deleted right after."""

@@ -1,4 +1,5 @@
-"""Feature Maps & Grad-CAM: a real photo through the pretrained MobileNetV2, stage by stage."""
+"""Feature Maps & Grad-CAM: a real photo through the pretrained MobileNetV2, stage by stage,
+or through the learner's own model file at any layer."""
 
 from __future__ import annotations
 
@@ -14,17 +15,20 @@ from cvlab.data.roots import resolve_allowed
 from cvlab.errors import CvlabError
 from cvlab.weights.imagenet import class_names
 from cvlab.weights.preprocess import center_crop
-from ui.explain import first_filters_png, imagenet_gradcam, imagenet_inside
+from ui.explain import first_filters_png, imagenet_gradcam, imagenet_inside, model_file_view
 from ui.layout import page_setup
 from ui.messages import error
+from ui.model_file import choose_model_file
 from ui.training import known_runs, run_label
 
 page_setup(
     __file__,
     "The Explorer gives the shape flow as numbers; here a photo flows through the "
     "pretrained MobileNetV2 and you see each stage's activations, what it predicts, and "
-    "where in the photo it found the evidence (Grad-CAM).",
+    "where in the photo it found the evidence (Grad-CAM). Your own Keras model file "
+    "works here too.",
 )
+MODELS = ("Pretrained MobileNetV2 (ImageNet)", "Your model file")
 
 
 # 1. A photo: bundled, held out by a training run, or your own.
@@ -66,6 +70,13 @@ photo = chosen_photo()
 if photo is None:
     st.stop()
 label, pixels = photo
+
+# The model: the pretrained MobileNetV2 below, or the learner's own model file.
+if st.radio("Model", MODELS, horizontal=True, key="fm_model") == MODELS[1]:
+    path = choose_model_file("fm_file")
+    if path is not None:
+        model_file_view(path, label, pixels)
+    st.stop()
 pixels = center_crop(pixels, 224)  # as ImageNet models are evaluated: short side, centre
 inside = imagenet_inside(pixels)
 photo_id = hashlib.sha1(pixels.tobytes()).hexdigest()[:12]

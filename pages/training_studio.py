@@ -61,8 +61,9 @@ job = current_job()
 with st.container(border=True):
     dataset = choose_dataset()
     config = settings(dataset)
-    show_training_code(config)
-    if st.button("▶ Train", type="primary", key="train_start",
+    if config is not None and config.model_file is None:
+        show_training_code(config)
+    if st.button("▶ Train", type="primary", key="train_start", disabled=config is None,
                  help="Training runs as a job of its own on this server: it goes on if you "
                       "close or reload the page, and waits its turn if others are training."):
         try:

@@ -39,7 +39,8 @@ def variants(data: Path) -> dict[str, tuple[object, dict[str, object]]]:
             "head_epochs": 2, "seed": 9, "val_fraction": 0.3, "test_fraction": 0.1,
             "augment": AUGMENT, "cache_features": False,
             "cached_views": (3, {"augment": AUGMENT}), "dropout": 0.4,
-            "train_per_class": 5, "model": ("lenet5", {"mode": "scratch"})}),
+            "train_per_class": 5, "model": ("lenet5", {"mode": "scratch"}),
+            "model_file": (str(data / "mine.keras"), {"mode": "scratch"})}),
         "degradation": (Settings(), {
             "depths": (8, 14), "epochs": 3, "seed": 4, "train_per_class": 30,
             "val_per_class": 7, "image_size": 16, "batch_size": 32, "learning_rate": 0.05,
@@ -86,6 +87,7 @@ def test_a_field_survives_record_worker_and_command_line(name, field, tmp_path, 
     for folder in (data, data / "other"):
         write_shapes(folder, per_class=4, size=16)
     (data / "weights.h5").write_bytes(b"")  # checked for existence only, never read here
+    (data / "mine.keras").write_bytes(b"")
     base, changes = variants(data)[name]
     value, needs = changes[field] if isinstance(changes[field], tuple) and len(
         changes[field]) == 2 and isinstance(changes[field][1], dict) else (changes[field], {})

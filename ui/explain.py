@@ -14,10 +14,11 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from cvlab import inference
+from cvlab import figures, inference
 from cvlab.data.images import load_resized
 from cvlab.errors import CvlabError
 from cvlab.train import RunRecord
+from cvlab.weights.preprocess import center_crop
 from ui.inference import call
 from ui.messages import error
 from ui.text import md
@@ -102,3 +103,77 @@ def mistakes_gallery(record: RunRecord, wrong: list[dict]) -> None:
     kept = [(item["png"], caption) for item, caption in zip(shown, captions, strict=True)
             if item]
     st.image([png for png, _ in kept], width=GALLERY_WIDTH, caption=[c for _, c in kept])
+
+
+# -- a learner's model file ---------------------------------------------------------------
+@st.cache_data(show_spinner="Loading the model file (safe mode)…", max_entries=8)
+def model_file_layers(path: str, stamp: float) -> dict:
+    """:func:`cvlab.inference.model_file_layers`, cached on the file's version."""
+    return call(inference.model_file_layers, path, stamp)
+
+
+@st.cache_data(show_spinner="Running your model on the photo…", max_entries=64)
+def model_file_look(path: str, stamp: float, pixels: np.ndarray, layer: str, conv: str,
+                    target: int | None) -> dict:
+    """:func:`cvlab.inference.model_file_look`, cached on all it reads."""
+    return call(inference.model_file_look, path, stamp, pixels, layer, conv, target)
+
+
+def model_file_view(path: Path, label: str, pixels: np.ndarray) -> None:
+    """Predictions, a picked layer's activations and Grad-CAM at a picked convolution of
+    the model in ``path`` for the photo ``pixels`` (stretched to the model's input)."""
+    stamp = path.stat().st_mtime
+    try:
+        info = model_file_layers(str(path), stamp)
+    except CvlabError as exc:
+        error(exc)
+        return
+    if not info["convolutions"]:
+        error(f"{info['name']} has no Conv2D, DepthwiseConv2D or SeparableConv2D layer: "
+              "Grad-CAM needs a convolution's feature map.")
+        return
+    height, width = info["input_size"]
+    shapes = {name: f"{kind} · {shape}" for name, kind, shape in info["layers"]}
+    convs = info["convolutions"]
+    left, right = st.columns(2)
+    conv = left.selectbox("Grad-CAM at layer", convs, index=len(convs) - 1,
+                          format_func=lambda n: f"{n} ({shapes[n]})", key=f"fm_conv:{path}",
+                          help="Any convolution of the model, inside nested models too "
+                               "(outer/inner); the last one is the usual choice.")
+    names = list(shapes)
+    layer = right.selectbox("Feature maps of layer", names, index=names.index(conv),
+                            format_func=lambda n: f"{n} ({shapes[n]})",
+                            key=f"fm_layer:{path}:{conv}",  # follows the Grad-CAM layer
+                            help="Any layer with a spatial output, to see what it computes.")
+    classes = info["classes"]
+    target = st.selectbox("Explain the class", [None, *range(len(classes))],
+                          key=f"fm_file_target:{path}",
+                          format_func=lambda i: "the top class" if i is None else classes[i])
+    try:
+        look = model_file_look(str(path), stamp, center_crop(pixels, max(height, width)),
+                               layer, conv, target)
+    except CvlabError as exc:
+        error(exc)
+        return
+    word = "probability" if look["softmax"] else "score"
+    shown = f"{look['value']:.1%}" if look["softmax"] else f"{look['value']:.3g}"
+    first, second, third = st.columns([1, 1, 1.3])
+    first.image(look["photo"], width="stretch",
+                caption=md(f"{label}, as the model sees it ({height}×{width})"))
+    second.image(look["gradcam"], width="stretch",
+                 caption=md(f"Grad-CAM at {conv} for “{look['class']}” ({word} {shown})"))
+    if look["softmax"]:
+        third.plotly_chart(figures.top_k(look["top"], "Top classes"), width="stretch")
+    else:
+        third.markdown("**Top scores** (the model ends without a softmax)\n\n" + "\n".join(
+            f"- {md(t['class'])}: {t['probability']:.3g}" for t in look["top"]))
+    if look["empty"]:
+        st.info(md(f"No region raises the score of “{look['class']}” at {conv}: the map is "
+                   "empty, not noise."))
+    st.caption("Photos reach the model as RGB 0..255 (a model with its own Rescaling "
+               "layer sees what it expects). Class names are a run's when the file is "
+               "its model.keras, else the output's index.")
+    st.image(look["activations"], width="stretch",
+             caption=md(f"{layer}: output {look['shape']}. The {look['shown']} strongest "
+                        f"of {look['channels']} channels, strongest first; brightness is "
+                        "|activation| on one scale for the whole layer."))

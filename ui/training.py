@@ -20,9 +20,16 @@ from cvlab.data import SAMPLES, app_data_dir, data_roots, ensure_sample
 from cvlab.errors import CvlabError
 from cvlab.jobs import queue
 from cvlab.jobs.queue import Job
+from cvlab.modelfile.peek import input_shape
 from cvlab.train import MODES, RunRecord, TrainConfig, list_runs, read_run
 from cvlab.train.base_layers import base_layers, weights_layout
-from cvlab.train.config import DEFAULT_FINE_TUNE_AT, DEFAULT_LEARNING_RATE, DEFAULT_MODEL, DEFAULTS
+from cvlab.train.config import (
+    DEFAULT_FINE_TUNE_AT,
+    DEFAULT_LEARNING_RATE,
+    DEFAULT_MODEL,
+    DEFAULTS,
+    FILE_MODES,
+)
 from cvlab.train.modes import MODE_RECORDS
 from ui import jobs
 from ui.augment import SPEC_KEY
@@ -39,6 +46,16 @@ SEED_HELP = ("The seed fixes the split into training, validation and test images
              "(fine-tune, full, scratch) can differ in the last digits, and then more as "
              "epochs go on, because TensorFlow's multi-threaded CPU kernels may add in a "
              "different order; on a GPU every mode can differ slightly.")
+NETWORKS = ("MobileNetV2 or a zoo network", "Your model file")
+FILE_MODE_TEXT = {"full": "its weights: go on training it on this folder",
+                  "scratch": "fresh weights: its architecture from scratch"}
+FILE_TEXT = (
+    "Every layer trains, also those you froze. When the model's last layer does not give "
+    "one probability per class of this folder (other units, or no softmax), that Dense "
+    "layer is replaced by a new one with fresh weights; the run's log says so. Images "
+    "reach the model as RGB values 0..255: a model with its own Rescaling or "
+    "preprocessing layers works as it is, one that expected preprocessed input (say "
+    "`preprocess_input` outside the model) starts poorly.")
 SAMPLE_TEXT = {"faces": "faces vs. not faces (200 images)",
                "shapes": "circles, squares, triangles (180 images)"}
 
@@ -82,8 +99,14 @@ def choose_dataset() -> Path:
     return Path(pick)
 
 
-def settings(dataset: Path) -> TrainConfig:
-    """The run's settings from the widgets (checked later, when the run starts)."""
+def settings(dataset: Path) -> TrainConfig | None:
+    """The run's settings from the widgets (checked later, when the run starts); ``None``
+    while a model file is wanted and none is chosen yet."""
+    source = st.radio("What to train", NETWORKS, horizontal=True, key="train_network",
+                      help="Your own Keras model file trains on this folder as well: its "
+                           "weights go on training, or its architecture starts afresh.")
+    if source == NETWORKS[1]:
+        return file_settings(dataset)
     mode = st.radio("Mode", MODES, MODES.index(DEFAULTS["mode"]), format_func=MODE_TEXT.get,
                     key="train_mode")
     model = DEFAULT_MODEL
@@ -94,17 +117,8 @@ def settings(dataset: Path) -> TrainConfig:
                              help="From scratch, any network of the Architecture Explorer "
                                   "trains, with its own classifier for your classes.")
     left, middle, right = st.columns(3)
-    epochs = left.number_input("Epochs", 1, 500, DEFAULTS["epochs"], key="train_epochs")
-    image_size = middle.select_slider("Image size (pixels)", IMAGE_SIZES, DEFAULTS["image_size"],
-                                      key="train_image_size",
-                                      help="Smaller trains faster; 224 is ImageNet's size.")
-    batch_size = right.select_slider("Batch size", (8, 16, 32, 64, 128), DEFAULTS["batch_size"],
-                                     key="train_batch_size")
-    learning_rate = left.number_input(
-        "Learning rate", 1e-6, 1.0, DEFAULT_LEARNING_RATE[mode], format="%.0e",
-        key=f"train_lr_{mode}", help="Fine-tuning continues at a tenth of it.")
-    seed = middle.number_input("Seed", 0, 2**31 - 1, DEFAULTS["seed"], key="train_seed",
-                               help=SEED_HELP)
+    image_size = _image_size(middle)
+    epochs, batch_size, learning_rate, seed = _schedule(mode, left, middle, right)
     fine_tune_at = None
     if mode == "fine-tune":
         count = base_layers(weights_layout("imagenet", int(image_size)))
@@ -114,10 +128,55 @@ def settings(dataset: Path) -> TrainConfig:
             help=f"MobileNetV2's base has {count} layers with these weights; layers from "
                  "this one up train in the second phase.")
     augment = augmentation_choice()
-    return TrainConfig(str(dataset), mode=mode, epochs=int(epochs), image_size=int(image_size),
-                       batch_size=int(batch_size), learning_rate=float(learning_rate),
-                       seed=int(seed), fine_tune_at=fine_tune_at, augment=augment,
+    return TrainConfig(str(dataset), mode=mode, epochs=epochs, image_size=int(image_size),
+                       batch_size=batch_size, learning_rate=learning_rate,
+                       seed=seed, fine_tune_at=fine_tune_at, augment=augment,
                        model=model)
+
+
+def _image_size(column) -> int:
+    return column.select_slider("Image size (pixels)", IMAGE_SIZES, DEFAULTS["image_size"],
+                                key="train_image_size",
+                                help="Smaller trains faster; 224 is ImageNet's size.")
+
+
+def _schedule(mode: str, left, middle, right) -> tuple[int, int, float, int]:
+    """Epochs, batch size, learning rate (the mode's default) and seed."""
+    epochs = left.number_input("Epochs", 1, 500, DEFAULTS["epochs"], key="train_epochs")
+    batch_size = right.select_slider("Batch size", (8, 16, 32, 64, 128), DEFAULTS["batch_size"],
+                                     key="train_batch_size")
+    learning_rate = left.number_input(
+        "Learning rate", 1e-6, 1.0, DEFAULT_LEARNING_RATE[mode], format="%.0e",
+        key=f"train_lr_{mode}", help="Fine-tuning continues at a tenth of it.")
+    seed = middle.number_input("Seed", 0, 2**31 - 1, DEFAULTS["seed"], key="train_seed",
+                               help=SEED_HELP)
+    return int(epochs), int(batch_size), float(learning_rate), int(seed)
+
+
+def file_settings(dataset: Path) -> TrainConfig | None:
+    """A learner's model file on ``dataset``: go on training it, or its architecture from
+    fresh weights (:mod:`cvlab.train.from_file`); ``None`` until a file is chosen."""
+    from ui.model_file import choose_model_file  # here: ui.model_file imports this module
+
+    path = choose_model_file("train_file")
+    if path is None:
+        return None
+    mode = st.radio("Start from", list(FILE_MODES), key="train_file_mode",
+                    format_func=lambda m: FILE_MODE_TEXT[m])
+    st.caption(FILE_TEXT)
+    left, middle, right = st.columns(3)
+    shape = input_shape(path)
+    if shape and shape[0] and shape[0] == shape[1]:
+        image_size = shape[0]
+        middle.markdown(f"**Image size:** {image_size}×{image_size} pixels, the model's input")
+    else:
+        image_size = _image_size(middle)
+        st.caption("The model reads any image size (or its size is read when the job "
+                   "starts): a square model input overrides this setting.")
+    epochs, batch_size, learning_rate, seed = _schedule(mode, left, middle, right)
+    return TrainConfig(str(dataset), mode=mode, epochs=epochs, image_size=int(image_size),
+                       batch_size=batch_size, learning_rate=learning_rate, seed=seed,
+                       augment=augmentation_choice(), model_file=str(path))
 
 
 def augmentation_choice() -> dict | None:
@@ -237,7 +296,13 @@ def run_summary(record: RunRecord) -> None:
     cols[4].metric("Trained on", md(config.get("device", "?")))
     source = config.get("weights_source") or "?"
     weights = source.get("name", "?") if isinstance(source, dict) else source
-    st.caption(md(f"Network: {config.get('model', DEFAULT_MODEL)} · weights: {weights} · "
+    network = config.get("model", DEFAULT_MODEL)
+    if config.get("model_file"):
+        network = f"your model file {Path(config['model_file']).name}"
+        weights = "the file's" if config.get("mode") == "full" else "fresh"
+        head = config.get("model_file_head")
+        st.caption(md(head[0].upper() + head[1:] if head else "The model's head was kept."))
+    st.caption(md(f"Network: {network} · weights: {weights} · "
                   f"{config.get('image_size')} px · classes: {', '.join(record.class_names)}"
                   f" · folder {record.path}"))
     if record.history:

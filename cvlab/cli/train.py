@@ -31,8 +31,8 @@ from cvlab.train.run import TrainingFailed, resume, train
 from cvlab.train.runs import default_run_dir, read_run
 
 #: Options that describe a new run; with --resume only --epochs may be given.
-RUN_OPTIONS = ("mode", "model", "fine_tune_at", "head_epochs", "image_size", "batch_size",
-               "learning_rate", "weights", "seed", "val_fraction", "test_fraction",
+RUN_OPTIONS = ("mode", "model", "model_file", "fine_tune_at", "head_epochs", "image_size",
+               "batch_size", "learning_rate", "weights", "seed", "val_fraction", "test_fraction",
                "augment", "cached_views", "train_per_class", "dropout", "out")
 
 
@@ -47,6 +47,14 @@ def register(subparsers) -> None:
     parser.add_argument("--model", metavar="NAME",
                         help=f"{d['model']} (default), or with --mode scratch any zoo network "
                         "(python -m cvlab models), e.g. resnet50")
+    parser.add_argument("--model-file", metavar="PATH",
+                        help="train your own Keras model file (.keras or .h5) instead: "
+                        "--mode full (the default with a model file) goes on training its "
+                        "weights, every layer; its head is replaced when the folder's "
+                        "classes differ; the image size follows the model")
+    parser.add_argument("--from-scratch", action="store_true",
+                        help="with --model-file: its architecture with fresh weights "
+                        "(= --mode scratch)")
     parser.add_argument("--epochs", type=int, help=f"epochs in all (default {d['epochs']})")
     parser.add_argument("--fine-tune-at", type=int, metavar="N",
                         help=f"fine-tune: unfreeze base layers from index N up (default "
@@ -160,14 +168,22 @@ def spec_from_args(args) -> TrainConfig:
         given["augment"] = _read_spec(args.augment)
     if args.no_feature_cache:
         given["cache_features"] = False
+    if args.model_file:
+        given["model_file"] = str(allowed(args.model_file))
+        given.setdefault("mode", "scratch" if args.from_scratch else "full")
+    if args.from_scratch and (not args.model_file or given["mode"] != "scratch"):
+        shown = f"--mode {given['mode']}" if args.model_file else "no --model-file"
+        raise CvlabError(f"Received: --from-scratch with {shown}; allowed: --from-scratch "
+                         "with --model-file PATH (it means --mode scratch)")
     config = TrainConfig(str(allowed(args.data_dir)), **given)
     return config.resolved()
 
 
 def _check_resume_args(args) -> None:
     extra = [name for name in RUN_OPTIONS if getattr(args, name) is not None]
-    if args.data_dir or extra or args.no_feature_cache:
-        shown = "DIR" if args.data_dir else "--" + (extra[0] if extra else "no_feature_cache")
+    flags = [name for name in ("no_feature_cache", "from_scratch") if getattr(args, name)]
+    if args.data_dir or extra or flags:
+        shown = "DIR" if args.data_dir else "--" + (extra or flags)[0]
         raise CvlabError(f"Received: {shown.replace('_', '-')} with --resume; allowed: only "
                          "--epochs (the run's own settings are reused)")
 

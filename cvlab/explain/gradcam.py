@@ -95,11 +95,7 @@ class GradCam:
         tf = lazy_tf.tf()
         picks = np.stack([np.arange(len(targets)), targets], axis=1).astype(np.int32)
         cams = self._cams_fn(tf.constant(features, tf.float32), tf.constant(picks)).numpy()
-        out = np.zeros_like(cams, np.float32)
-        for i, cam in enumerate(cams):
-            if np.isfinite(cam).all() and cam.sum() >= ZERO_EVIDENCE:
-                out[i] = cam / cam.max()
-        return out
+        return np.stack([scaled(cam) for cam in cams]) if len(cams) else cams
 
     def _cams(self, feats, picks):
         """Traced once: ``ReLU(Σ_k α_k A_k)`` with ``α_k`` the mean gradient of the score."""
@@ -167,6 +163,15 @@ class GradCam:
             raise CvlabError(f"Received: a model whose layers after {self.layer} are not a "
                              "simple chain; allowed: a CNN whose classifier (pooling, dropout, "
                              "dense) follows one spatial layer")
+
+
+def scaled(cam: np.ndarray) -> np.ndarray:
+    """A ``ReLU(Σ α_k A_k)`` map scaled so its maximum is 1; exact zeros when its evidence
+    sums to less than :data:`ZERO_EVIDENCE` (or it is not finite)."""
+    cam = np.asarray(cam, np.float32)
+    if np.isfinite(cam).all() and cam.sum() >= ZERO_EVIDENCE:
+        return cam / cam.max()
+    return np.zeros_like(cam)
 
 
 def class_index(target: int | str, class_names: Sequence[str]) -> int:

@@ -95,12 +95,15 @@ def _train_continued(c: TrainConfig, job_dir: Path, epochs: int | None) -> Train
 
 
 def _train_reads(c: TrainConfig) -> tuple[str, ...]:
-    """The folder, and a weights file when one is named."""
-    return (c.data_dir, *([c.weights] if c.weights and c.weights not in NAMED_WEIGHTS else []))
+    """The folder, and a weights file or a model file when one is named."""
+    return (c.data_dir, *([c.weights] if c.weights and c.weights not in NAMED_WEIGHTS else []),
+            *([c.model_file] if c.model_file else []))
 
 
 def _train_title(c: TrainConfig) -> str:
     network = "" if c.model == TrainConfig.model else f" {c.model}"
+    if c.model_file:
+        network = f" {Path(c.model_file).name}"
     return f"{c.mode}{network} on {Path(c.data_dir).name}, {count(c.epochs, 'epoch')}"
 
 

@@ -18,6 +18,11 @@ weights, 154 with Keras'); ``head_epochs`` half the epochs (at least 1);
 no training or model-selection step sees (validation chooses the best epoch).
 ``train_per_class``: train on at most this many images per class, a seeded sample of the
 training split (val and test stay as split), for data-size experiments. Resolving is idempotent.
+
+``model_file``: a learner's own Keras model file (``.keras``, or a legacy ``.h5``) to train
+instead of MobileNetV2 (:mod:`cvlab.train.from_file`): mode ``full`` goes on training its
+layers and weights, mode ``scratch`` trains its architecture from fresh weights; no named
+weights apply (``weights`` is ``none``) and the run's image size follows the model's input.
 """
 
 from __future__ import annotations
@@ -38,9 +43,13 @@ NAMED_WEIGHTS = ("imagenet", "imagenet-keras", "none")
 DEFAULT_FINE_TUNE_AT = 100
 DEFAULT_TEST_FRACTION = 0.15
 MIN_IMAGE_SIZE, MAX_IMAGE_SIZE = 32, 1024
+MIN_FILE_IMAGE_SIZE = 8  # a model file's own input may be smaller (MNIST's 28×28)
 MAX_BATCH_SIZE = 4096
 MAX_VIEWS = 64
 DEFAULT_LEARNING_RATE = {m.name: m.learning_rate for m in MODE_RECORDS}
+#: The modes a model file trains in, and what each starts from.
+FILE_MODES = MappingProxyType({"full": "go on training the file's weights",
+                               "scratch": "its architecture with fresh weights"})
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,7 @@ class TrainConfig:
     dropout: float = 0.2
     train_per_class: int | None = None
     model: str = DEFAULT_MODEL
+    model_file: str | None = None
 
     def resolved(self) -> TrainConfig:
         """This config checked, with every ``None`` default replaced by its value."""
@@ -83,7 +93,9 @@ class TrainConfig:
             self,
             data_dir=str(Path(self.data_dir).expanduser().resolve()),
             learning_rate=float(self.learning_rate or record.learning_rate),
-            weights=self.weights or record.weights,
+            weights=self.weights or ("none" if self.model_file else record.weights),
+            model_file=str(Path(self.model_file).expanduser().resolve())
+            if self.model_file else None,
             fine_tune_at=(DEFAULT_FINE_TUNE_AT if self.fine_tune_at is None
                           else self.fine_tune_at) if fine else None,
             head_epochs=head_epochs,
@@ -118,9 +130,10 @@ def check(config: TrainConfig) -> None:
     c = config
     mode(c.mode)
     _allow(_is_int(c.epochs) and c.epochs >= 1, f"epochs {c.epochs!r}", "an integer ≥ 1")
-    _allow(_is_int(c.image_size) and MIN_IMAGE_SIZE <= c.image_size <= MAX_IMAGE_SIZE,
-           f"image size {c.image_size!r}",
-           f"an integer from {MIN_IMAGE_SIZE} (MobileNetV2's minimum) to {MAX_IMAGE_SIZE}")
+    low, why = ((MIN_FILE_IMAGE_SIZE, "with a model file") if c.model_file
+                else (MIN_IMAGE_SIZE, "MobileNetV2's minimum"))
+    _allow(_is_int(c.image_size) and low <= c.image_size <= MAX_IMAGE_SIZE,
+           f"image size {c.image_size!r}", f"an integer from {low} ({why}) to {MAX_IMAGE_SIZE}")
     _allow(_is_int(c.batch_size) and 1 <= c.batch_size <= MAX_BATCH_SIZE,
            f"batch size {c.batch_size!r}", f"an integer from 1 to {MAX_BATCH_SIZE}")
     _allow(c.learning_rate is None or (isinstance(c.learning_rate, int | float)
@@ -140,6 +153,7 @@ def check(config: TrainConfig) -> None:
     _allow(c.train_per_class is None or (_is_int(c.train_per_class) and c.train_per_class >= 1),
            f"train_per_class {c.train_per_class!r}", "an integer ≥ 1, or none for all")
     _check_model(c)
+    _check_model_file(c)
     _check_weights(c)
     _check_fine_tune(c)
     _check_cache(c)
@@ -163,8 +177,25 @@ def _check_model(c: TrainConfig) -> None:
                          f"size the network's layers fit ({exc})") from None
 
 
+def _check_model_file(c: TrainConfig) -> None:
+    if c.model_file is None:
+        return
+    path = Path(c.model_file).expanduser()
+    _allow(isinstance(c.model_file, str) and path.suffix.lower() in (".keras", ".h5")
+           and path.is_file(), f"model file {c.model_file!r}",
+           "an existing Keras model file (.keras, or a legacy .h5)")
+    _allow(c.mode in FILE_MODES, f"mode {c.mode} with a model file",
+           "; ".join(f"{name} ({what})" for name, what in FILE_MODES.items()))
+    _allow(c.model == DEFAULT_MODEL, f"model {c.model!r} with a model file",
+           "the model file alone (the network is the file's)")
+
+
 def _check_weights(c: TrainConfig) -> None:
     if c.weights is None:
+        return
+    if c.model_file is not None:
+        _allow(c.weights == "none", f"weights {c.weights!r} with a model file",
+               "'none' (the file's own weights, or fresh ones, are the start)")
         return
     if c.mode == "scratch":
         _allow(c.weights == "none", f"weights {c.weights!r} with mode scratch",

@@ -213,7 +213,9 @@ def export_best(s: RunContext, clf: Classifier, pretrained: list | None) -> bool
     if _cached(s, phase):
         clf.base.set_weights(pretrained)
     layers_only(trained_model(s, clf, phase)).load_weights(s.paths.best)
-    complete = _float32_copy(s, clf) if s.device.mixed else clf.model
+    # A model file's layers keep the dtype they were saved with; its new head is float32.
+    mixed = s.device.mixed and not s.config.model_file
+    complete = _float32_copy(s, clf) if mixed else clf.model
     save_atomic(layers_only(complete), s.paths.model)
     return True
 

@@ -2,8 +2,9 @@
 
 Order of work: check the config (no TensorFlow yet) → scan and split the folder
 (train / val / test; the test split is written to split.json and never read here) →
-resolve the weights → write config.json, classes.json, split.json → build the model →
-(a mode with a cached head phase, cache on: compute pooled base features once) → fit
+resolve the weights → write config.json, classes.json, split.json → build the model (or
+load a model file: :mod:`cvlab.train.from_file`) → (a mode with a cached head phase,
+cache on: compute pooled base features once) → fit
 phase by phase (:mod:`cvlab.train.modes`), each epoch recorded by
 :mod:`cvlab.train.callbacks` → write ``model.keras`` from the best epoch.
 
@@ -29,6 +30,7 @@ CPU kernels may sum in a different order.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -41,7 +43,7 @@ from cvlab.data import Split, Subset, scan, split
 from cvlab.data.split import per_class_sample
 from cvlab.errors import CvlabError
 from cvlab.jobfolder import ProgressEvent
-from cvlab.train import checkpoints, features
+from cvlab.train import checkpoints, features, from_file
 from cvlab.train import device as devices
 from cvlab.train.callbacks import (
     RunState,
@@ -104,11 +106,21 @@ def train(config: TrainConfig, progress: Progress | None = None,
     if not len(parts.val):
         raise CvlabError(f"Received: {cfg.data_dir} with too few images to validate on; "
                          "allowed: at least 2 images in a class")
+    head = None
+    if cfg.model_file:  # the image size follows the model; say if its head is replaced
+        model = from_file.load_model_file(cfg.model_file)
+        cfg = replace(cfg, image_size=from_file.input_side(model, cfg.image_size))
+        check(cfg)
+        head = from_file.head_change(model, len(parts.class_names))
+        print(f"model file {Path(cfg.model_file).name} ({cfg.mode}): "
+              f"{cfg.image_size}×{cfg.image_size} input; {head or 'head kept'}",
+              file=sys.stderr, flush=True)
     source = resolve_weights(cfg.weights, include_top=False, input_size=cfg.image_size)
     device = devices.detect()
     paths.root.mkdir(parents=True, exist_ok=True)
     write_json(paths.config, {**cfg.to_dict(), "weights_source": source.as_dict(),
-                              "class_names": parts.class_names, "device": device.name})
+                              "class_names": parts.class_names, "device": device.name,
+                              **({"model_file_head": head} if cfg.model_file else {})})
     write_json(paths.classes, parts.class_names)
     write_json(paths.split, split_to_json(parts))
     return _run(RunContext(cfg, paths, parts, source, device, RunState(), started),
@@ -153,9 +165,10 @@ def _run(s: RunContext, progress: Progress | None, stop_event) -> RunResult:
     keras.utils.set_random_seed(cfg.seed)
     with devices.strategy(s.device).scope():
         with devices.dtype_policy(s.device.policy):
-            clf = build_classifier(s.source, cfg.image_size, len(s.parts.class_names),
-                                   cfg.dropout, frozen_bn=s.mode.frozen_bn,
-                                   model=cfg.model)
+            clf = from_file.file_classifier(cfg.model_file, len(s.parts.class_names),
+                                            fresh=cfg.mode == "scratch") if cfg.model_file \
+                else build_classifier(s.source, cfg.image_size, len(s.parts.class_names),
+                                      cfg.dropout, frozen_bn=s.mode.frozen_bn, model=cfg.model)
         # The base as the cached head phase saw it, for exporting a best epoch of that phase.
         pretrained = clf.base.get_weights() if s.caches else None
         try:

@@ -6,8 +6,10 @@ Contract (the trainer writes it; evaluation, prediction, export and the app read
                             epochs, image_size, batch_size, learning_rate, weights, seed,
                             val_fraction, test_fraction, augment (spec dict or null),
                             cache_features, cached_views, dropout,
-                            train_per_class, model) plus
-                            "weights_source" (dict), "class_names" and "device"
+                            train_per_class, model, model_file) plus
+                            "weights_source" (dict), "class_names" and "device"; a run
+                            of a model file also "model_file_head" (how its head was
+                            replaced, or null when kept; cvlab.train.from_file)
     run_dir/classes.json    class names in label order
     run_dir/split.json      {"train": [[absolute path, label], …], "val": […], "test": […]}
     run_dir/history.json    one dict per epoch run, rewritten after every epoch:
