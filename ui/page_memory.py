@@ -19,7 +19,7 @@ KEPT = (
     "explorer_source", "explorer_model", "explorer_stack", "explorer_rank", "explorer_alpha",
     "explorer_resolution_", "explorer_top", "explorer_aux", "compare_families",
     "compare_latency_batch", "resnet_budget", "resnet_recipe", "resnet_depths", "resnet_epochs_",
-    "resnet_seed", "resnet_gradient_depth", "fm_source", "fm_photo", "fm_stage",
+    "resnet_seed", "resnet_gradient_depth", "fm_source", "fm_photo", "fm_stage", "fm_model",
     # Cost labs
     "inc_demo_size", "inc_demo_channels", "inc_demo_filters", "inc_shrink_filters",
     "inc_shrink_pool", "inc_size", "inc_channels", "inc_filters", "inc_kernel", "inc_reduce",
@@ -29,7 +29,8 @@ KEPT = (
     # Data
     "datasets_source", "datasets_sample", "datasets_megapixels", "folder_text",
     # Training
-    "train_mode", "train_model", "train_epochs", "train_image_size", "train_batch_size",
+    "train_mode", "train_model", "train_network", "train_file_mode", "train_epochs",
+    "train_image_size", "train_batch_size",
     "train_lr_", "train_seed", "train_fine_tune_at", "train_augment", "curve_modes",
     "curve_amounts", "curve_epochs", "curve_image_size", "curve_seed", "ft_layout", "ft_at",
     "ft_classes", "eval_multicrop", "exp_formats",
@@ -40,7 +41,8 @@ KEPT = (
 NOT_KEPT = ("train_dataset", "run_pick:", "cells_run:", "curve_pick:", "compare_runs",
             "tricks_run", "tricks_members", "try_source", "try_image", "mistakes_heat",
             "fm_target:", "fm_run", "fm_held_out", "resnet_past_", "resume_epochs:",
-            "cell_true", "cell_predicted")
+            "cell_true", "cell_predicted", "model_file_pick:", "fm_conv:", "fm_layer:",
+            "fm_file_target:")
 
 
 AUGMENTATION = frozenset(setting_keys())  # the Augmentation Studio's, every op's controls
