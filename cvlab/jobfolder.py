@@ -146,6 +146,17 @@ def stop_requested(job_dir: str | os.PathLike) -> bool:
     return (Path(job_dir) / STOP).exists()
 
 
+def cut_short(job_dir: str | os.PathLike) -> bool | None:
+    """Whether the work in ``job_dir`` says it stopped before its end: its result's
+    ``stopped``, else a training run's state (``checkpoints/state.json``); ``None`` when
+    neither says. A stop asked for after the last step leaves the work finished."""
+    for name in (RESULT, STATE):
+        record = read_json(Path(job_dir) / name)
+        if isinstance(record, dict) and isinstance(record.get("stopped"), bool):
+            return record["stopped"]
+    return None
+
+
 def clear_stop(job_dir: str | os.PathLike) -> None:
     """Withdraw a stop request (before a job continues)."""
     (Path(job_dir) / STOP).unlink(missing_ok=True)

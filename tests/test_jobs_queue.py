@@ -158,3 +158,24 @@ def test_crafted_records_are_data_never_commands(tmp_path, monkeypatch):
     finally:
         sleeper.kill()
     assert not outside.exists()
+
+
+@pytest.mark.parametrize(("work_says", "status"), [
+    (False, "finished"),  # Stop came after the last step: the work ran to its end
+    (True, "stopped"),
+    (None, "stopped"),    # the work kept no record of it: the stop asked for is what we know
+])
+def test_a_job_stopped_too_late_to_matter_is_finished(tmp_path, work_says, status):
+    from cvlab.jobs.queue import finish
+    from cvlab.jobs.record import read_job
+
+    folder = tmp_path / "runs" / "j1"
+    folder.mkdir(parents=True)
+    write_job(Job("j1", "profile", "late stop", {"network": "lenet5"}, folder,
+                  status="running", pid=os.getpid(), created=time.time()))
+    jobfolder.request_stop(folder)
+    if work_says is not None:
+        (folder / jobfolder.CHECKPOINTS).mkdir()
+        (folder / jobfolder.STATE).write_text(json.dumps({"stopped": work_says}))
+    finish(folder, 0)
+    assert read_job(folder).status == status

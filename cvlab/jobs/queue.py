@@ -193,7 +193,8 @@ def finish(job_dir: Path, exit_code: int) -> None:
     with locked(root):
         job = read_job(job_dir)
         if job is not None and job.status == "running" and job.pid == os.getpid():
-            stopped = job.stop_requested is not None or jobfolder.stop_requested(job_dir)
+            asked = job.stop_requested is not None or jobfolder.stop_requested(job_dir)
+            stopped = asked and jobfolder.cut_short(job_dir) is not False
             job.status = "failed" if exit_code else ("stopped" if stopped else "finished")
             job.exit_code, job.finished = exit_code, time.time()
             write_job(job)
