@@ -172,7 +172,10 @@ def test_train_evaluate_export_reload_then_resume_with_extra_epochs(data_dir, tm
     assert metrics(again)["Accuracy (test split)"] == accuracy, "read from the run folder"
     assert list(again.dataframe[-1].value["format"]) == ["keras"]
 
-    at.number_input(key=f"resume_epochs:{job.id}").set_value(1)
+    extra = at.number_input(key=f"resume_epochs:{job.id}")
+    assert extra.value == 2 and extra.min == 1  # all planned epochs done: 0 would do nothing
+    assert "All 2 planned epochs are done" in extra.help
+    extra.set_value(1)
     at.button(key=f"resume:{job.id}").click().run()
     assert not at.exception and not at.error
     job = wait_for_job(at, job.id)

@@ -154,15 +154,35 @@ def _controls(job: Job, resume_epochs: bool) -> None:
             job.status == "finished" and resume_epochs)):  # a finished run can train on
         extra = None
         if resume_epochs:
+            planned, done = epochs_of(job)
+            remaining = planned - done if planned is not None else None
             left, right = st.columns([1, 3], vertical_alignment="bottom")
-            extra = left.number_input("Extra epochs", 0, 500, 0 if job.status != "finished"
-                                      else 2, key=f"resume_epochs:{job.id}",
-                                      help="0 continues to the planned number of epochs.")
+            extra = left.number_input(
+                "Extra epochs", 0 if remaining else 1, 500, 0 if remaining else 2,
+                key=f"resume_epochs:{job.id}",
+                help=(f"0 continues to the planned {planned} epochs ({done} done, "
+                      f"{remaining} to go); more adds epochs." if remaining else
+                      f"All {planned} planned epochs are done: Resume trains this many "
+                      "more, from the last checkpoint."))
         else:
             right = st.container()
         if right.button("🔁 Resume", key=f"resume:{job.id}",
                         help="Continue from the last checkpoint, in the same run folder."):
             _act(lambda: queue.resume(job.id, int(extra) or None, root), "Resumed.")
+
+
+def epochs_of(job: Job) -> tuple[int | None, int]:
+    """A training job's planned epochs and the complete ones done so far (a partial epoch,
+    cut short by Stop, is not one), read from its run folder."""
+    from cvlab.train.runs import read_run
+
+    try:
+        record = read_run(job.dir)
+    except CvlabError:  # no config yet (it never got going) or damaged: nothing to count
+        return None, 0
+    planned = (record.config or {}).get("epochs")
+    done = sum(not e.get("partial") for e in record.history)
+    return (planned if isinstance(planned, int) else None), done
 
 
 def _act(action: Callable[[], Job], message: str) -> None:

@@ -288,9 +288,11 @@ def run_summary(record: RunRecord) -> None:
                    help=f"Epoch {state.get('best_epoch')}{partial}; model.keras holds this "
                         "epoch. An epoch cut short by Stop is never chosen over a complete "
                         "one.")
-    cols[2].metric("Epochs run", len(record.history),
-                   help="The last one was cut short by Stop (partial)."
-                   if record.history and record.history[-1].get("partial") else None)
+    complete = sum(not e.get("partial") for e in record.history)
+    cut = record.history and record.history[-1].get("partial")
+    cols[2].metric("Epochs run", f"{complete} + 1 partial" if cut else complete,
+                   help="Complete epochs; the partial one was cut short by Stop."
+                   if cut else "Complete epochs.")
     cols[3].metric("Images (train / val)",
                    f"{len(record.split['train'])} / {len(record.split['val'])}")
     cols[4].metric("Trained on", md(config.get("device", "?")))
