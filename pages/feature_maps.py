@@ -13,9 +13,16 @@ from cvlab.augment.photos import PHOTOS, load_photo
 from cvlab.data.images import IMAGE_EXTENSIONS, Rejected, decode
 from cvlab.data.roots import resolve_allowed
 from cvlab.errors import CvlabError
+from cvlab.explain.gradcam import NIL_PROBABILITY
 from cvlab.weights.imagenet import class_names
 from cvlab.weights.preprocess import center_crop
-from ui.explain import first_filters_png, imagenet_gradcam, imagenet_inside, model_file_view
+from ui.explain import (
+    first_filters_png,
+    imagenet_gradcam,
+    imagenet_inside,
+    model_file_view,
+    nil_evidence,
+)
 from ui.layout import page_setup
 from ui.messages import error
 from ui.model_file import choose_model_file
@@ -33,12 +40,13 @@ MODELS = ("Pretrained MobileNetV2 (ImageNet)", "Your model file")
 
 # 1. A photo: bundled, held out by a training run, or your own.
 def chosen_photo():
-    """``(label, RGB pixels)`` of the photo to look at, or ``None`` with a message shown."""
+    """``(label, RGB pixels, the run's model or None)`` of the photo to look at, or ``None``
+    with a message shown. A run's held-out image comes with that run's model."""
     source = st.radio("Photo", ["Bundled photo", "Held-out image of a run", "Upload"],
                       horizontal=True, key="fm_source")
     if source == "Bundled photo":
         name = st.selectbox("Bundled photo", list(PHOTOS), key="fm_photo")
-        return name, load_photo(name)
+        return name, load_photo(name), None
     if source == "Held-out image of a run":
         runs = [r for r in known_runs() if r.split["test"] or r.split["val"]]
         if not runs:
@@ -50,7 +58,8 @@ def chosen_photo():
             "Held-out image", held_out, key="fm_held_out",
             format_func=lambda item: f"{item[0].name} (true class: {record.class_names[item[1]]})")
         try:
-            return path.name, decode(resolve_allowed(path)).pixels
+            model = record.model_path if record.model_path.is_file() else None
+            return path.name, decode(resolve_allowed(path)).pixels, model
         except (CvlabError, Rejected) as exc:
             error(f"Cannot read {path}: {exc}")
             return None
@@ -60,7 +69,7 @@ def chosen_photo():
         st.caption("The photo is only read in memory, never stored.")
         return None
     try:
-        return upload.name, decode(Path(upload.name), data=upload.getvalue()).pixels
+        return upload.name, decode(Path(upload.name), data=upload.getvalue()).pixels, None
     except Rejected as exc:
         error(f"Cannot read {upload.name}: {exc}")
         return None
@@ -69,9 +78,15 @@ def chosen_photo():
 photo = chosen_photo()
 if photo is None:
     st.stop()
-label, pixels = photo
+label, pixels, run_model = photo
 
-# The model: the pretrained MobileNetV2 below, or the learner's own model file.
+# The model: a held-out image's own run, the pretrained MobileNetV2 below, or a model file.
+if run_model is not None:
+    st.caption("A run's held-out image is explained by the model that run trained, on its "
+               "own classes: the ImageNet MobileNetV2 knows none of them. To see what "
+               "ImageNet's classes make of it, upload the image as a photo.")
+    model_file_view(run_model, label, pixels)
+    st.stop()
 if st.radio("Model", MODELS, horizontal=True, key="fm_model") == MODELS[1]:
     path = choose_model_file("fm_file")
     if path is not None:
@@ -99,6 +114,8 @@ middle.image(heat["png"], width="stretch",
 right.plotly_chart(figures.top_k(top, "Top-5 ImageNet classes"), width="stretch")
 if heat["empty"]:
     st.info(f"No region raises the score of “{heat['class']}”: the map is empty, not noise.")
+elif heat["probability"] < NIL_PROBABILITY:
+    st.info(nil_evidence(heat["class"], heat["probability"]))
 st.caption(
     f"Grad-CAM uses layer `{heat['layer']}`, the last 7×7×1280 feature map before pooling. "
     "Each of its 1280 channels is weighted by how much the class score (before softmax) "

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+from rendered import rendered
 from streamlit.testing.v1 import AppTest
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "feature_maps.py")
@@ -44,7 +46,7 @@ def _captions(at: AppTest) -> list[str]:
     return [caption for image in at.image for caption in image.captions]
 
 
-def test_a_runs_held_out_image_goes_through_the_imagenet_model(tmp_path, monkeypatch):
+def test_a_runs_held_out_image_is_explained_by_the_runs_own_model(tmp_path, monkeypatch):
     from evaluate_fakerun import build_run, write_shapes
 
     data = tmp_path / "data"
@@ -60,6 +62,18 @@ def test_a_runs_held_out_image_goes_through_the_imagenet_model(tmp_path, monkeyp
     first, _ = at.selectbox(key="fm_held_out").value
     held_out = json.loads((run / "split.json").read_text())["test"]
     assert str(first) == held_out[0][0]
-    captions = _captions(at)
-    assert f"{first.name}, as the model sees it (224×224)" in captions
-    assert any(c.startswith("Grad-CAM for “") for c in captions)
+    captions = [rendered(c) for c in _captions(at)]
+    assert f"{first.name}, as the model sees it (32×32)" in captions  # the run's input size
+    assert any(c.startswith("Grad-CAM at ") for c in captions)
+    assert any("explained by the model that run trained" in c.value for c in at.caption)
+    classes = json.loads((run / "classes.json").read_text())
+    target = next(s for s in at.selectbox if s.label == "Explain the class")
+    assert target.options[1:] == classes
+    # A class the run all but rules out: its map is no evidence, and the page says so.
+    for index in range(len(classes)):
+        target.set_value(index).run()
+        caption = next(rendered(c) for c in _captions(at)
+                       if rendered(c).startswith("Grad-CAM at "))
+        probability = float(re.search(r"probability ([\d.]+)%", caption).group(1))
+        nil = any("next to nil" in rendered(i.value) for i in at.info)
+        assert nil == (probability < 1.0), (caption, nil)

@@ -17,6 +17,7 @@ import streamlit as st
 from cvlab import figures, inference
 from cvlab.data.images import load_resized
 from cvlab.errors import CvlabError
+from cvlab.explain.gradcam import NIL_PROBABILITY
 from cvlab.train import RunRecord
 from cvlab.weights.preprocess import center_crop
 from ui.inference import call
@@ -119,6 +120,14 @@ def model_file_look(path: str, stamp: float, pixels: np.ndarray, layer: str, con
     return call(inference.model_file_look, path, stamp, pixels, layer, conv, target)
 
 
+def nil_evidence(name: str, probability: float) -> str:
+    """Why a map for a class the model all but rules out is no evidence (text, escaped)."""
+    return md(f"The model gives “{name}” only {probability:.1%}: the evidence for it is "
+              "next to nil. The map is scaled to its own strongest spot, so it always shows "
+              "a hot spot; here it marks where the score would rise most, not what the model "
+              "found.")
+
+
 def model_file_view(path: Path, label: str, pixels: np.ndarray) -> None:
     """Predictions, a picked layer's activations and Grad-CAM at a picked convolution of
     the model in ``path`` for the photo ``pixels`` (stretched to the model's input)."""
@@ -170,6 +179,8 @@ def model_file_view(path: Path, label: str, pixels: np.ndarray) -> None:
     if look["empty"]:
         st.info(md(f"No region raises the score of “{look['class']}” at {conv}: the map is "
                    "empty, not noise."))
+    elif look["softmax"] and look["value"] < NIL_PROBABILITY:
+        st.info(nil_evidence(look["class"], look["value"]))
     st.caption("Photos reach the model as RGB 0..255 (a model with its own Rescaling "
                "layer sees what it expects). Class names are a run's when the file is "
                "its model.keras, else the output's index.")

@@ -30,6 +30,9 @@ from cvlab.errors import CvlabError
 from cvlab.explain.render import resize_heatmap
 
 ZERO_EVIDENCE = 1e-5
+#: A class the model gives less than this probability has next to no evidence in the photo:
+#: its map, scaled to its own maximum, shows where the score would rise, not a finding.
+NIL_PROBABILITY = 0.01
 SPLIT_TOLERANCE = 1e-3  # largest |Δ probability| allowed between the split and the model
 
 
