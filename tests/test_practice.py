@@ -23,6 +23,7 @@ from cvlab.practice import exercises
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 CHEAP = [e for e in exercises.names() if e != "ResNet50"]
+REFERENCE_PATHS: dict[str, list] = {}  # filled by the checker process (``verdicts``)
 CHECKER = """
 import json, sys
 from cvlab.practice import sandbox
@@ -30,7 +31,18 @@ work = json.load(sys.stdin)
 out = sandbox.run([tuple(c) for c in work["cases"]])
 out += [sandbox.run([tuple(c)], sandbox.Limits(**limits))[0]
         for c, limits in work["runaways"]]
-print(json.dumps(out))
+from cvlab.lazy_tf import keras
+from cvlab.practice import exercises, graph
+drawn = {}
+for e in exercises.EXERCISES:
+    if e.kind == "block":
+        space = {}
+        exec(e.solution, space)
+        case = e.cases[0]
+        output = space[e.name](keras().Input(case.input_shape), **case.args)
+        drawn[e.name] = [[name, [s.label for s in path]]
+                         for name, path in graph.paths(graph.steps(output)).items()]
+print(json.dumps({"verdicts": out, "paths": drawn}))
 """
 
 
@@ -45,10 +57,18 @@ def verdicts():
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     found = json.loads(done.stdout)
+    REFERENCE_PATHS.update(found["paths"])
+    found = found["verdicts"]
     labels = [(e, "reference") for e in CHEAP] + [(n, label) for n, label, _, _ in CASES]
     labels += [("runaway", label) for label, _, _, _ in RUNAWAYS]
     assert len(found) == len(labels)
     return dict(zip(labels, found, strict=True))
+
+
+@pytest.mark.parametrize("name", [e.name for e in exercises.EXERCISES if e.kind == "block"])
+def test_the_page_draws_the_reference_as_it_computes(verdicts, name):
+    drawn = [[path, list(labels)] for path, labels in exercises.get(name).diagram]
+    assert drawn == REFERENCE_PATHS[name]
 
 
 def _failures(verdict: dict) -> list[str]:
