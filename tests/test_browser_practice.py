@@ -20,7 +20,7 @@ WRONG = RIGHT.replace('    X = layers.Add()([X, X_shortcut])\n    return layers.
 
 
 def check(page, code: str, expected: str) -> None:
-    editor = page.get_by_label("Your code")
+    editor = page.get_by_role("textbox", name="Your code")
     editor.fill(code)
     editor.press("Control+Enter")
     wait_until_idle(page, after_action=True)
