@@ -78,13 +78,15 @@ def test_a_wrong_block_is_explained_then_the_fixed_one_passes(data_dir):
     assert (job.dir / "solution.py").read_text() == RIGHT
 
 
-def test_hints_come_one_at_a_time_and_code_survives_a_rerun(data_dir):
+def test_hints_come_one_at_a_time_and_code_survives_a_trip_home(data_dir):
     at = open_page()
     at.text_area(key="practice_code_identity_block").set_value("# mine\n").run()
     at.button(key="practice_hint_button_identity_block").click().run()
     hints = [m.value for m in at.markdown if m.value.startswith("**Hint")]
     assert hints == [f"**Hint 1.** {exercises.get('identity_block').hints[0]}"]
-    at.run()
+    at.switch_page(str(Path(PAGE).parent / "home.py")).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
     assert at.text_area(key="practice_code_identity_block").value == "# mine\n"
 
 

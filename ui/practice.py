@@ -17,16 +17,14 @@ from ui import jobs
 from ui.messages import error
 from ui.text import md
 
-CODE_KEY = "practice_code_{}"
-
 
 def editor(exercise: Exercise) -> str:
     """The code editor, starting from the skeleton; its text stays in the session (and
     across page moves: ``practice_`` keys are kept settings)."""
-    key = CODE_KEY.format(exercise.name)
+    key = f"practice_code_{exercise.name}"
     if key not in st.session_state:
         st.session_state[key] = exercise.skeleton
-    code = st.text_area("Your code", key=key, height=420,
+    code = st.text_area("Your code", key=f"practice_code_{exercise.name}", height=420,
                         help="Python with Keras. Press Ctrl+Enter (or click outside) to "
                         "apply your edits, then Check.")
     left, right = st.columns(2)
