@@ -20,6 +20,7 @@ from cvlab.experiments.transfer_curve import CurvePlan
 from cvlab.jobs import kinds, queue
 from cvlab.jobs.record import read_job
 from cvlab.latency import LatencySpec
+from cvlab.practice.job import ExerciseCheck
 from cvlab.profile import ProfileSpec
 from cvlab.train.config import TrainConfig
 
@@ -55,6 +56,8 @@ def variants(data: Path) -> dict[str, tuple[object, dict[str, object]]]:
             "separable": "8x8x4,4,3,same", "force": True}),
         "profile": (ProfileSpec("mobilenet_v2"), {"network": "mobilenet_v1", "alpha": 0.5,
                                                   "resolution": 160}),
+        "exercise": (ExerciseCheck("identity_block", str(data / "weights.h5")), {
+            "exercise": "skip_block", "file": str(data / "other")}),
     }
 
 

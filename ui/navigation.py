@@ -70,9 +70,12 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("transfer_lab.py", "Transfer Lab", "🧪", "Training",
               "how much of a pretrained network to retrain for how much data, checked on your "
               "own folder."),
+    PageEntry("practice.py", "Practice", "✍️", "Practice",
+              "write the week's blocks in Keras (identity block to transfer model) and have "
+              "them checked on the spot, in the course's terms."),
 )
 
-SECTIONS = ("", "Architectures", "Cost labs", "Data", "Training")
+SECTIONS = ("", "Architectures", "Cost labs", "Data", "Training", "Practice")
 
 
 def where_to_start() -> str:

@@ -34,6 +34,8 @@ KEPT = (
     "train_lr_", "train_seed", "train_fine_tune_at", "train_augment", "curve_modes",
     "curve_amounts", "curve_epochs", "curve_image_size", "curve_seed", "ft_layout", "ft_at",
     "ft_classes", "eval_multicrop", "exp_formats",
+    # Practice: the exercise, and each exercise's code
+    "practice_exercise", "practice_code_",
 )
 #: Value widgets left to reset: choices among things that come and go (runs, photos,
 #: experiments, confusion cells) and choices that only make sense on the visit they

@@ -17,6 +17,7 @@ from cvlab.figures.labs import (
     separable_bars,
 )
 from cvlab.figures.network import accuracy_frontier, breakdown, compare, per_layer, shape_flow
+from cvlab.figures.practice import block_paths, layer_shapes
 from cvlab.figures.style import (
     CHANNEL_COLOR,
     MAC_COLOR,
@@ -30,7 +31,8 @@ from cvlab.figures.training import confusion, history, top_k
 from cvlab.figures.transfer import block_diagram, clickable_confusion, runs_overlay, transfer_curve
 
 __all__ = ["CHANNEL_COLOR", "MAC_COLOR", "PARAM_COLOR", "SPATIAL_COLOR", "TEMPLATE",
-           "accuracy_frontier", "block_bars", "block_diagram", "branch_cost_bars", "breakdown",
+           "accuracy_frontier", "block_bars", "block_diagram", "block_paths", "branch_cost_bars",
+           "breakdown", "layer_shapes",
            "clickable_confusion", "compare", "confusion", "equal_macs_bars", "error_curves",
            "gradient_norms", "history", "label", "labels", "macs_vs_latency", "module_bars",
            "multiplier_curves", "per_layer", "relu_loss_bars", "runs_overlay", "separable_bars",

@@ -29,6 +29,7 @@ from cvlab.experiments.identity import IdentitySpec
 from cvlab.experiments.transfer_curve import CurvePlan
 from cvlab.jobs import spec as codec
 from cvlab.latency import LatencySpec
+from cvlab.practice.job import ExerciseCheck
 from cvlab.profile import ProfileSpec
 from cvlab.report import count
 from cvlab.train.config import NAMED_WEIGHTS, TrainConfig
@@ -178,6 +179,10 @@ def _profile_argv(s: ProfileSpec, job_dir: Path) -> list[str]:
     return [*argv, "--out", str(job_dir), "--json"]
 
 
+def _exercise_argv(c: ExerciseCheck, job_dir: Path) -> list[str]:
+    return ["exercise", "check", c.exercise, c.file, "--out", str(job_dir), "--json"]
+
+
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("train", TrainConfig, _train_argv, _train_title, _train_resume,
          data_dirs=_train_reads, continued=_train_continued),
@@ -188,6 +193,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          data_dirs=lambda p: (p.data_dir,)),
     Kind("latency", LatencySpec, _latency_argv, _latency_title),
     Kind("profile", ProfileSpec, _profile_argv, lambda s: f"profile of {s.network}"),
+    Kind("exercise", ExerciseCheck, _exercise_argv, lambda c: f"check of {c.exercise}",
+         data_dirs=lambda c: (c.file,)),
 )}
 
 
