@@ -165,7 +165,8 @@ def clear_stop(job_dir: str | os.PathLike) -> None:
 class Reporter:
     """Writes progress.json at most every ``interval`` seconds (``final=True`` always
     writes). Adds to the detail ``stage``, ``elapsed_seconds`` (since this reporter was
-    made) and ``eta_seconds``: the time left at the rate seen since the stage began."""
+    made) and ``eta_seconds``: the time left at the rate seen since the stage began, unless
+    the caller knows better and passes ``eta_seconds`` itself."""
 
     def __init__(self, job_dir: str | os.PathLike, interval: float = 0.25):
         self.job_dir, self.interval = Path(job_dir), interval
@@ -184,7 +185,8 @@ class Reporter:
         self.last_write = now
         start, at = self.first
         rate = (fraction - at) / (now - start) if now > start else 0.0
-        eta = (1.0 - fraction) / rate if rate > 0 else None
+        eta = detail.pop("eta_seconds") if "eta_seconds" in detail else (
+            (1.0 - fraction) / rate if rate > 0 else None)
         report_progress(self.job_dir, fraction, text, **detail, stage=stage,
                         elapsed_seconds=round(now - self.started, 1),
                         eta_seconds=None if eta is None else round(eta, 1))

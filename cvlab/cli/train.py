@@ -15,6 +15,8 @@ import threading
 import time
 from pathlib import Path
 
+from cvlab import jobfolder
+from cvlab.atomic import read_json
 from cvlab.cli import allowed
 from cvlab.errors import CvlabError
 from cvlab.progress_bar import Bar
@@ -29,6 +31,7 @@ from cvlab.train.config import (
 from cvlab.train.modes import cli_help
 from cvlab.train.run import TrainingFailed, resume, train
 from cvlab.train.runs import default_run_dir, read_run
+from cvlab.train.time_left import TimeLeft, plan_of
 
 #: Options that describe a new run; with --resume only --epochs may be given.
 RUN_OPTIONS = ("mode", "model", "model_file", "fine_tune_at", "head_epochs", "image_size",
@@ -132,6 +135,7 @@ class JobProgress:
         from cvlab.jobfolder import Reporter
 
         self.bar, self.timeline, self.fraction = bar, {"command": time.time()}, 0.0
+        self.run_dir, self.time_left = Path(run_dir), None
         self.reporter = Reporter(run_dir)
         self.reporter(0.0, "starting: reading the images, loading TensorFlow",
                       stage="starting", timeline=self.timeline)
@@ -142,15 +146,27 @@ class JobProgress:
         self.timeline.setdefault(mark, time.time())
         if event.kind != "features":
             self.fraction = event.fraction
+        if self.time_left is None and isinstance(config := read_json(
+                self.run_dir / jobfolder.CONFIG), dict):  # written before the first epoch
+            self.time_left = TimeLeft(plan_of(config))
+        eta = self.time_left.seconds(event) if self.time_left else None
         self.reporter(event.fraction, event.text, stage=event.kind.replace("batch", "epoch"),
+                      eta_seconds=None if eta is None else round(eta, 1),
                       final=event.kind == "epoch", kind=event.kind, phase=event.phase,
                       epoch=event.epoch, epochs=event.epochs, step=event.step,
                       steps=event.steps, timeline=self.timeline)
 
     def done(self, result) -> None:
         word = "stopped" if result.stopped else "finished"
+        try:
+            history = read_run(self.run_dir).history
+        except CvlabError:  # damaged since: count what the result says
+            history = [{}] * result.epochs_run
+        complete = sum(not e.get("partial") for e in history)
+        cut = " and part of another" if complete < len(history) else ""
         self.reporter(self.fraction if result.stopped else 1.0,
-                      f"{word} after {count(result.epochs_run, 'epoch')}", stage="done", final=True,
+                      f"{word} after {count(complete, 'epoch')}{cut}", stage="done",
+                      final=True, eta_seconds=0.0 if not result.stopped else None,
                       epoch=result.epochs_run, best_epoch=result.best_epoch,
                       timeline=self.timeline)
 
