@@ -211,7 +211,9 @@ def current_job() -> Job | None:
 
 
 def live_curves(job: Job) -> None:
-    """The job's curves as ``history.json`` grows (drawn inside the job panel's refresh)."""
+    """The job's curves as ``history.json`` grows (drawn inside the job panel's refresh).
+    Each newly finished epoch reruns the whole page once, so the run list and the run's
+    summary below the panel, outside its refresh, say the same as the panel."""
     if job.status != "running":
         return
     try:
@@ -220,6 +222,10 @@ def live_curves(job: Job) -> None:
         return
     if record.history:
         st.plotly_chart(history_figure(record), width="stretch", key="live_history")
+    seen, epochs = f"epochs_seen:{job.id}", len(record.history)
+    if st.session_state.setdefault(seen, epochs) != epochs:
+        st.session_state[seen] = epochs
+        st.rerun(scope="app")
 
 
 def history_figure(record: RunRecord):
