@@ -40,17 +40,37 @@ def _layer(layers, node: Node):
             return layers.Conv2D(a["filters"], a["kernel"], strides=a["stride"],
                                  padding=a["padding"], use_bias=a["use_bias"],
                                  activation=a["activation"], groups=a.get("groups", 1),
-                                 name=name)
+                                 dilation_rate=a["dilation"], name=name)
         case "dwconv":
             return layers.DepthwiseConv2D(a["kernel"], strides=a["stride"], padding=a["padding"],
                                           use_bias=a["use_bias"],
                                           depth_multiplier=a["depth_multiplier"],
-                                          activation=a["activation"], name=name)
+                                          activation=a["activation"],
+                                          dilation_rate=a["dilation"], name=name)
+        case "sepconv":
+            return layers.SeparableConv2D(a["filters"], a["kernel"], strides=a["stride"],
+                                          padding=a["padding"], use_bias=a["use_bias"],
+                                          depth_multiplier=a["depth_multiplier"],
+                                          activation=a["activation"],
+                                          dilation_rate=a["dilation"], name=name)
         case "bn":
             return layers.BatchNormalization(epsilon=a["epsilon"], momentum=a["momentum"],
                                              name=name)
         case "act":
             return _activation(layers, a["fn"], name)
+        case "relu":
+            return layers.ReLU(a["max_value"], a["negative_slope"], a["threshold"], name=name)
+        case "crop":
+            return layers.Cropping2D(a["crop"], name=name)
+        case "gmp":
+            return layers.GlobalMaxPooling2D(keepdims=a["keepdims"], name=name)
+        case "layernorm":
+            return layers.LayerNormalization(epsilon=a["epsilon"], center=a["center"],
+                                             scale=a["scale"], name=name)
+        case "resize":
+            return layers.Resizing(*a["size"], interpolation=a["interpolation"], name=name)
+        case "augment":  # random augmentation is the identity at inference
+            return layers.Identity(name=name)
         case "pad":
             return layers.ZeroPadding2D(a["pad"], name=name)
         case "maxpool":
