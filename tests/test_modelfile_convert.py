@@ -294,3 +294,15 @@ def test_cli_refuses_bad_arguments_in_one_line(tmp_path):
     result = subprocess.run([sys.executable, "-m", "cvlab", "profile", "--model-file",
                              "/etc/passwd.keras"], capture_output=True, text=True)
     assert result.returncode == 2 and "outside the allowed data folders" in result.stderr
+
+
+def test_a_legacy_h5_file_loads(tmp_path):
+    k = keras()
+    inputs = k.Input((16, 16, 3))
+    x = k.layers.Conv2D(4, 3, name="conv")(inputs)
+    model = k.Model(inputs, k.layers.Flatten(name="flat")(x), name="legacy")
+    path = tmp_path / "legacy.h5"
+    model.save(path)
+    report = profile_model_file(path)
+    assert report["total_params"] == report["keras_params"] == model.count_params() == 112
+    assert report["macs"] == 14 * 14 * 4 * 27

@@ -10,7 +10,13 @@ profiler (:mod:`cvlab.profile`) adds parameters and MACs, and the Keras builder
 Conventions: shapes are per image and channels-last (H, W, C), or (N,) after
 flattening; kernels, strides and paddings are (height, width) pairs; ``padding`` is
 ``"same"`` or ``"valid"`` as in Keras, and explicit zero padding is its own ``pad``
-node, as Keras Applications do.
+node, as Keras Applications do; ``dilation`` spaces a kernel's taps (1: adjacent).
+
+Some operations come only from a learner's model file (:mod:`cvlab.modelfile.convert`):
+``sepconv``, ``crop``, ``resize``, ``gmp``, ``layernorm``, ``relu`` (a ReLU with a slope or
+threshold), ``augment`` (a random augmentation layer: the identity at inference), ``math``
+(an elementwise Keras op such as ``x + 3``) and ``uncounted`` (a layer the converter does
+not know: it holds Keras' own parameter count and output shape, and no MACs).
 """
 
 from __future__ import annotations
