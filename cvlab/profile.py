@@ -10,9 +10,9 @@ Conventions, the same in the CLI and the app:
   (FLOPs ≈ 2 × MACs.) An ``uncounted`` node (a layer of a model file that the converter
   does not know) holds Keras' own parameter count and no MACs: its MACs are not counted.
 * **Params** are counted as Keras counts them: batch norm holds four numbers
-  per channel, of which the moving mean and variance are non-trainable, a
-  ``Normalization`` layer holds its mean, variance and sample count, and layer norm its
-  shift and scale per channel.
+  per channel (three without its shift or scale), of which the moving mean and
+  variance are non-trainable, a ``Normalization`` layer holds its mean, variance and
+  sample count, and layer norm its shift and scale per channel.
 * Shapes are per image and channels-last: (H, W, C), or (N,) after flattening.
 
 Shapes come from the graph itself (each :class:`~cvlab.zoo.graph.Node` holds its
@@ -193,9 +193,12 @@ def _uncounted(node: Node, _ins: list[Shape]) -> tuple[int, int, int]:
     return node.attrs["params"], node.attrs["trainable_params"], 0
 
 
-def _bn(_node: Node, ins: list[Shape]) -> tuple[int, int, int]:
-    c = ins[0][-1]
-    return 4 * c, 2 * c, 0
+def _bn(node: Node, ins: list[Shape]) -> tuple[int, int, int]:
+    """Moving mean and variance (non-trainable), and a learnt shift and scale unless
+    ``center``/``scale`` is off."""
+    c, a = ins[0][-1], node.attrs
+    learnt = c * (a.get("center", True) + a.get("scale", True))
+    return 2 * c + learnt, learnt, 0
 
 
 def _dense(node: Node, ins: list[Shape]) -> tuple[int, int, int]:

@@ -55,10 +55,10 @@ def _layer(layers, node: Node):
                                           dilation_rate=a["dilation"], name=name)
         case "bn":
             return layers.BatchNormalization(epsilon=a["epsilon"], momentum=a["momentum"],
-                                             name=name)
+                                             center=a["center"], scale=a["scale"], name=name)
         case "act":
             return _activation(layers, a["fn"], name)
-        case "relu":
+        case "leaky_relu":
             return layers.ReLU(a["max_value"], a["negative_slope"], a["threshold"], name=name)
         case "crop":
             return layers.Cropping2D(a["crop"], name=name)

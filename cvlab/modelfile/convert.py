@@ -380,7 +380,8 @@ def _bn(layer, ins, out):
     axis = layer.axis if isinstance(layer.axis, int) else tuple(layer.axis)
     if axis not in (-1, len(ins[0])):
         raise ValueError(f"axis {axis}")
-    return "bn", {"epsilon": float(layer.epsilon), "momentum": float(layer.momentum)}
+    return "bn", {"epsilon": float(layer.epsilon), "momentum": float(layer.momentum),
+                  "center": bool(layer.center), "scale": bool(layer.scale)}
 
 
 def _pool(op):
@@ -430,11 +431,11 @@ def _relu(layer, ins, out):
     slope, threshold = float(layer.negative_slope), float(layer.threshold)
     if slope == 0 and threshold == 0 and top in (None, 6.0):
         return "act", {"fn": "relu" if top is None else "relu6"}
-    return "relu", {"max_value": top, "negative_slope": slope, "threshold": threshold}
+    return "leaky_relu", {"max_value": top, "negative_slope": slope, "threshold": threshold}
 
 
 def _leaky(layer, ins, out):
-    return "relu", {"max_value": None, "negative_slope": float(layer.negative_slope),
+    return "leaky_relu", {"max_value": None, "negative_slope": float(layer.negative_slope),
                     "threshold": 0.0}
 
 

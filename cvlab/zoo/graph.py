@@ -13,10 +13,11 @@ flattening; kernels, strides and paddings are (height, width) pairs; ``padding``
 node, as Keras Applications do; ``dilation`` spaces a kernel's taps (1: adjacent).
 
 Some operations come only from a learner's model file (:mod:`cvlab.modelfile.convert`):
-``sepconv``, ``crop``, ``resize``, ``gmp``, ``layernorm``, ``relu`` (a ReLU with a slope or
-threshold), ``augment`` (a random augmentation layer: the identity at inference), ``math``
-(an elementwise Keras op such as ``x + 3``) and ``uncounted`` (a layer the converter does
-not know: it holds Keras' own parameter count and output shape, and no MACs).
+``sepconv``, ``crop``, ``resize``, ``gmp``, ``layernorm``, ``leaky_relu`` (a ReLU with a
+slope below zero, a threshold or a cap other than 6), ``augment`` (a random augmentation
+layer: the identity at inference), ``math`` (an elementwise Keras op such as ``x + 3``)
+and ``uncounted`` (a layer the converter does not know: it holds Keras' own parameter
+count and output shape, and no MACs).
 """
 
 from __future__ import annotations
@@ -168,9 +169,9 @@ LAYER_OPS: Mapping[str, LayerOp] = MappingProxyType({
     "sepconv": LayerOp(("filters", "kernel", "stride", "padding", "use_bias",
                         "depth_multiplier", "activation", "dilation"),
                        _one(lambda a, s: _windowed(a, s, a["filters"]))),
-    "bn": LayerOp(("epsilon", "momentum"), _SAME),
+    "bn": LayerOp(("epsilon", "momentum", "center", "scale"), _SAME),
     "act": LayerOp(("fn",), _SAME),
-    "relu": LayerOp(("max_value", "negative_slope", "threshold"), _SAME),
+    "leaky_relu": LayerOp(("max_value", "negative_slope", "threshold"), _SAME),
     "pad": LayerOp(("pad",), _one(_pad)),
     "crop": LayerOp(("crop",), _one(_crop)),
     "maxpool": LayerOp(("pool", "stride", "padding"), _one(_windowed)),
@@ -295,8 +296,10 @@ class GraphBuilder:
                          depth_multiplier=int(depth_multiplier), activation=activation,
                          dilation=pair(dilation))
 
-    def bn(self, x, *, name, epsilon=1e-3, momentum=0.99) -> str:
-        return self._add(name, "bn", (x,), epsilon=epsilon, momentum=momentum)
+    def bn(self, x, *, name, epsilon=1e-3, momentum=0.99, center=True, scale=True) -> str:
+        """``center``/``scale``: whether it learns a shift β / a scale γ per channel."""
+        return self._add(name, "bn", (x,), epsilon=epsilon, momentum=momentum, center=center,
+                         scale=scale)
 
     def act(self, x, fn, *, name) -> str:
         return self._add(name, "act", (x,), fn=fn)
