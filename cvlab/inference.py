@@ -17,6 +17,7 @@ import numpy as np
 
 from cvlab.augment.spec import spec_from_json
 from cvlab.data.images import load_resized
+from cvlab.data.roots import resolve_allowed
 from cvlab.data.uploads import safe_name
 from cvlab.errors import CvlabError
 from cvlab.explain import RunLens
@@ -47,6 +48,15 @@ def keras_check(name: str, options: tuple) -> dict:
     from cvlab.keras.compare import compare_with_keras
 
     return compare_with_keras(name, **dict(options))
+
+
+def profile_model_file(path: str) -> dict:
+    """The profile of the Keras model file ``path`` (under a data root), as
+    :func:`cvlab.modelfile.summary.profile_model_file` gives it: the zoo profile's JSON,
+    Keras' own count, the uncounted layers and the zoo networks it matches."""
+    from cvlab.modelfile.summary import profile_model_file as summary
+
+    return summary(resolve_allowed(Path(path)))
 
 
 # -- the Augmentation Studio -------------------------------------------------------------

@@ -3,11 +3,16 @@
 Conventions, the same in the CLI and the app:
 
 * **MACs** are multiply-accumulates *per image* of convolution, depthwise
-  convolution and dense layers, bias excluded. Pooling, batch norm,
-  activations, additions and the like count zero. (FLOPs ≈ 2 × MACs.)
+  convolution, separable convolution (its depthwise and pointwise parts) and dense
+  layers, bias excluded: one per kernel tap and output value, so a dilated kernel costs
+  what an undilated one does per output (dilation changes shapes, not MACs per output).
+  Pooling, batch norm, activations, additions, resizing and the like count zero.
+  (FLOPs ≈ 2 × MACs.) An ``uncounted`` node (a layer of a model file that the converter
+  does not know) holds Keras' own parameter count and no MACs: its MACs are not counted.
 * **Params** are counted as Keras counts them: batch norm holds four numbers
-  per channel, of which the moving mean and variance are non-trainable, and a
-  ``Normalization`` layer holds its mean, variance and sample count.
+  per channel (three without its shift or scale), of which the moving mean and
+  variance are non-trainable, a ``Normalization`` layer holds its mean, variance and
+  sample count, and layer norm its shift and scale per channel.
 * Shapes are per image and channels-last: (H, W, C), or (N,) after flattening.
 
 Shapes come from the graph itself (each :class:`~cvlab.zoo.graph.Node` holds its
@@ -24,7 +29,7 @@ from dataclasses import asdict, dataclass
 
 from cvlab.zoo.graph import Network, Node, Shape
 
-WEIGHT_LAYERS = ("conv", "dwconv", "dense")
+WEIGHT_LAYERS = ("conv", "dwconv", "sepconv", "dense")
 
 
 @dataclass(frozen=True)
@@ -84,11 +89,13 @@ class Profile:
         """Depth as the course counts it: the most weight layers (convolutions, depthwise
         convolutions, dense layers; not pooling, batch norm, activations or additions) on
         any path from input to output. VGG-16 is 16 deep, ResNet-152 152, GoogLeNet 22 and
-        LeNet-5 5, while their graphs hold many more nodes (VGG-16: 23; ResNet-152: 517)."""
+        LeNet-5 5, while their graphs hold many more nodes (VGG-16: 23; ResNet-152: 517).
+        A separable convolution counts two (its depthwise and pointwise convolutions, as
+        MobileNet's separate layers do)."""
         depth: dict[str, int] = {}
         for r in self.layers:                            # records are in topological order
             before = max((depth[i] for i in r.inputs), default=0)
-            depth[r.name] = before + (r.kind in WEIGHT_LAYERS)
+            depth[r.name] = before + (r.kind in WEIGHT_LAYERS) + (r.kind == "sepconv")
         return max(depth.values())
 
     def by(self, key: str) -> dict[str, dict[str, int]]:
@@ -117,8 +124,7 @@ def profile(network: Network) -> Profile:
     shapes = {node.name: node.output_shape for node in network.nodes}
     records = []
     for node in network.nodes:
-        params, trainable, macs = _COST_RULES.get(node.op, _free)(
-            node, [shapes[i] for i in node.inputs])
+        params, trainable, macs = cost(node, [shapes[i] for i in node.inputs])
         attrs = node.attrs
         records.append(
             LayerRecord(
@@ -137,6 +143,11 @@ def profile(network: Network) -> Profile:
         )
     return Profile(network.name, network.family, dict(network.options),
                    network.input_shape, tuple(records))
+
+
+def cost(node: Node, input_shapes: list[Shape]) -> tuple[int, int, int]:
+    """``(params, trainable params, MACs per image)`` of ``node`` reading ``input_shapes``."""
+    return _COST_RULES.get(node.op, _free)(node, input_shapes)
 
 
 # Cost rules: (params, trainable params, MACs) of a node given its input shapes.
@@ -161,9 +172,33 @@ def _dwconv(node: Node, _ins: list[Shape]) -> tuple[int, int, int]:
     return params, params, ho * wo * kh * kw * cout
 
 
-def _bn(_node: Node, ins: list[Shape]) -> tuple[int, int, int]:
-    c = ins[0][-1]
-    return 4 * c, 2 * c, 0
+def _sepconv(node: Node, ins: list[Shape]) -> tuple[int, int, int]:
+    """A depthwise convolution (``depth_multiplier`` filters per input channel) then a
+    1×1 pointwise one, both at the output resolution."""
+    cin, a = ins[0][-1], node.attrs
+    ho, wo, cout = node.output_shape
+    kh, kw = a["kernel"]
+    mid = cin * a["depth_multiplier"]
+    params = kh * kw * mid + mid * cout + (cout if a["use_bias"] else 0)
+    return params, params, ho * wo * (kh * kw * mid + mid * cout)
+
+
+def _layernorm(node: Node, ins: list[Shape]) -> tuple[int, int, int]:
+    """A shift (``center``) and a scale per channel, both trainable."""
+    params = ins[0][-1] * (node.attrs["center"] + node.attrs["scale"])
+    return params, params, 0
+
+
+def _uncounted(node: Node, _ins: list[Shape]) -> tuple[int, int, int]:
+    return node.attrs["params"], node.attrs["trainable_params"], 0
+
+
+def _bn(node: Node, ins: list[Shape]) -> tuple[int, int, int]:
+    """Moving mean and variance (non-trainable), and a learnt shift and scale unless
+    ``center``/``scale`` is off."""
+    c, a = ins[0][-1], node.attrs
+    learnt = c * (a.get("center", True) + a.get("scale", True))
+    return 2 * c + learnt, learnt, 0
 
 
 def _dense(node: Node, ins: list[Shape]) -> tuple[int, int, int]:
@@ -181,7 +216,10 @@ def _normalize(_node: Node, ins: list[Shape]) -> tuple[int, int, int]:
 _COST_RULES = {
     "conv": _conv,
     "dwconv": _dwconv,
+    "sepconv": _sepconv,
     "bn": _bn,
     "dense": _dense,
     "normalize": _normalize,
+    "layernorm": _layernorm,
+    "uncounted": _uncounted,
 }

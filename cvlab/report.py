@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from cvlab.profile import Profile
 
-CONVENTION = ("MACs: multiply-accumulates per image of conv, depthwise and dense layers, "
-              "bias excluded. Params as Keras counts them (BN moving statistics included).")
+CONVENTION = ("MACs: multiply-accumulates per image of conv, depthwise, separable and dense "
+              "layers, bias excluded. Params as Keras counts them (BN moving statistics included).")
 
 
 def count(n: int, noun: str) -> str:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from cvlab import zoo
 from cvlab.errors import CvlabError
+from cvlab.modelfile.summary import profile_from_json
 from cvlab.report import CONVENTION, short_count
 from cvlab.zoo.stack_examples import EXAMPLES
 from cvlab.zoo.teaching import FAMILY_NOTES, NOTE_CORRECTIONS
@@ -12,6 +13,7 @@ from ui.cached import keras_check, profile_figure, stack_profile, zoo_profile
 from ui.keras_code import show_network_code
 from ui.layout import page_setup
 from ui.messages import error
+from ui.model_file import choose_model_file, file_notes, file_profile
 from ui.widgets import LAYER_COLUMNS, layer_table, model_options, totals
 
 EXAMPLE_STACK = """# A small classifier for 32×32 colour images
@@ -33,10 +35,10 @@ page_setup(
     "multiply-adds. Nothing here needs TensorFlow until you ask Keras to check us.",
 )
 
-# 1. Choose a zoo network or write your own stack.
+# 1. Choose a zoo network, write your own stack or open your own Keras model file.
 with st.sidebar:
-    source = st.radio("Network", ["From the zoo", "Your own stack"], key="explorer_source",
-                      horizontal=True)
+    source = st.radio("Network", ["From the zoo", "Your own stack", "Your model file"],
+                      key="explorer_source", horizontal=True)
     if source == "From the zoo":
         titles = {n: zoo.info(n).title for n in zoo.names()}
         st.session_state.setdefault("explorer_model", "mobilenet_v2")
@@ -48,6 +50,20 @@ try:
         profile = zoo_profile(name, **options)
         key = ("zoo", name, tuple(sorted(options.items())))
         family, title = zoo.info(name).family, zoo.info(name).title
+    elif source == "Your model file":
+        st.subheader("Your model file")
+        st.caption("A `.keras` file (or a legacy `.h5`), read in a separate process with "
+                   "Keras' safe mode, converted into the same layer graph as the zoo's networks "
+                   "and profiled the same way. Nested models (a base inside your model) are "
+                   "expanded.")
+        path = choose_model_file("explorer_file")
+        if path is None:
+            st.stop()
+        with st.spinner("Reading the model file (the first one imports TensorFlow, ~5 s)…"):
+            report = file_profile(path)
+        profile = profile_from_json(report)
+        key = ("file", str(path), path.stat().st_mtime)
+        family, title = report["family"], report["name"]
     else:
         st.subheader("Your own graph")
         st.caption("One layer per line: `input HxWxC`, `conv F KxK [sN] [same|valid]`, "
@@ -73,8 +89,11 @@ except CvlabError as exc:
 # 2. Headline numbers and the family's story.
 totals(profile)
 st.caption(CONVENTION)
-with st.expander(f"About {family}", expanded=True):
-    st.markdown(FAMILY_NOTES[family])
+if source == "Your model file":
+    file_notes(report)
+else:
+    with st.expander(f"About {family}", expanded=True):
+        st.markdown(FAMILY_NOTES[family])
 with st.expander("Where the course notes slip"):
     st.markdown("\n".join(f"- **{topic}** {fix}" for topic, fix in NOTE_CORRECTIONS))
 
@@ -120,9 +139,10 @@ if source == "From the zoo":
         else:
             error("The counts disagree: please report this network and its options.")
 
-# 7. The same network as Keras code, built from the same graph.
-st.subheader("The Keras code")
-if source == "From the zoo":
-    show_network_code(name, options)
-else:
-    show_network_code(None, text=text)
+# 7. The same network as Keras code, built from the same graph (a model file is its own).
+if source != "Your model file":
+    st.subheader("The Keras code")
+    if source == "From the zoo":
+        show_network_code(name, options)
+    else:
+        show_network_code(None, text=text)

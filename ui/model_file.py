@@ -1,16 +1,22 @@
 """Pick a Keras model file: upload one, or choose an earlier upload or a trained run's
-model. One picker for every page that reads a model file."""
+model. One picker for every page that reads a model file; and its profile, read in the
+inference worker (never TensorFlow in the server), with what the Explorer says about it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
+from cvlab import inference
 from cvlab.errors import CvlabError
 from cvlab.modelfile.store import MAX_BYTES, SUFFIXES, ModelFile, save_upload, stored
+from cvlab.report import count, short_count
 from cvlab.train.runs import model_file
+from ui.inference import call
 from ui.messages import error
+from ui.text import md
 from ui.training import known_runs
 
 
@@ -53,3 +59,47 @@ def choose_model_file(key: str) -> Path | None:
     picked = st.selectbox("Model file", list(labels), format_func=labels.get,
                           key=f"model_file_pick:{key}")
     return Path(picked)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _profile(path: str, stamp: float) -> dict:
+    return call(inference.profile_model_file, path)
+
+
+def file_profile(path: Path) -> dict:
+    """The file's profile JSON (:mod:`cvlab.modelfile.summary`), read by the inference
+    worker once per file version (path and mtime): reruns are free."""
+    return _profile(str(path), path.stat().st_mtime)
+
+
+def file_notes(report: dict) -> None:
+    """Keras' own count beside ours, the layers whose MACs are not counted, and the zoo
+    networks the file is."""
+    ours, theirs = report["total_params"], report["keras_params"]
+    same = "equal, as always" if ours == theirs else "they differ: please report this file"
+    st.caption(f"Keras' own count: {theirs:,} parameters ({report['keras_trainable_params']:,} "
+               f"trainable); ours: {ours:,} ({same}).")
+    uncounted = report["uncounted"]
+    if uncounted:
+        params = report["uncounted_params"]
+        st.warning(f"{count(len(uncounted), 'layer')} the converter does not know, holding "
+                   f"{params:,} parameters ({100 * params / max(ours, 1):.1f} % of all): listed "
+                   "with Keras' own parameter count, MACs not counted, so the MACs above leave "
+                   "them out.")
+        st.dataframe(pd.DataFrame(uncounted), hide_index=True, width="stretch")
+    for match in report["zoo_match"]:
+        options = ", ".join(f"{k} {v}" for k, v in match["options"].items())
+        scope = ("This model" if match["scope"] == "model"
+                 else f"Its part {md(match['scope'])}")
+        st.success(f"{scope} has exactly the totals of the zoo's **{match['title']}** "
+                   f"({md(options)}).")
+        st.table(pd.DataFrame([
+            {"": "this file", **_row(match["ours"])},
+            {"": f"zoo: {match['title']}", **_row(match["zoo"])}]).set_index(""))
+
+
+def _row(totals: dict) -> dict:
+    return {"params": f"{totals['total_params']:,}",
+            "MACs per image": f"{totals['macs']:,} ({short_count(totals['macs'])})",
+            "input": "×".join(str(d) for d in totals["input_shape"]),
+            "depth (weight layers)": totals["weight_depth"]}

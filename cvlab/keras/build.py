@@ -25,7 +25,8 @@ from cvlab.zoo.graph import Network, Node
 KERAS_DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "strides": 1, "padding": "valid", "use_bias": True, "activation": None, "groups": 1,
     "depth_multiplier": 1, "epsilon": 1e-3, "momentum": 0.99, "keepdims": False,
-    "noise_shape": None,
+    "noise_shape": None, "dilation_rate": 1, "center": True, "scale": True,
+    "interpolation": "bilinear",
 })
 
 
@@ -80,18 +81,38 @@ def layer_call(node: Node) -> LayerCall:
         case "conv":
             return _call("Conv2D", node, a["filters"], a["kernel"], strides=a["stride"],
                          padding=a["padding"], use_bias=a["use_bias"],
-                         activation=a["activation"], groups=a["groups"])
+                         activation=a["activation"], groups=a["groups"],
+                         dilation_rate=a["dilation"])
         case "dwconv":
             return _call("DepthwiseConv2D", node, a["kernel"], strides=a["stride"],
                          padding=a["padding"], use_bias=a["use_bias"],
-                         depth_multiplier=a["depth_multiplier"], activation=a["activation"])
+                         depth_multiplier=a["depth_multiplier"], activation=a["activation"],
+                         dilation_rate=a["dilation"])
+        case "sepconv":
+            return _call("SeparableConv2D", node, a["filters"], a["kernel"], strides=a["stride"],
+                         padding=a["padding"], use_bias=a["use_bias"],
+                         depth_multiplier=a["depth_multiplier"], activation=a["activation"],
+                         dilation_rate=a["dilation"])
         case "bn":
             return _call("BatchNormalization", node, epsilon=a["epsilon"],
-                         momentum=a["momentum"])
+                         momentum=a["momentum"], center=a["center"], scale=a["scale"])
         case "act":
             if a["fn"] == "relu6":
                 return _call("ReLU", node, 6.0)
             return _call("Activation", node, a["fn"])
+        case "leaky_relu":
+            return _call("ReLU", node, a["max_value"], a["negative_slope"], a["threshold"])
+        case "crop":
+            return LayerCall("Cropping2D", (a["crop"],), MappingProxyType({"name": node.name}))
+        case "gmp":
+            return _call("GlobalMaxPooling2D", node, keepdims=a["keepdims"])
+        case "layernorm":
+            return _call("LayerNormalization", node, epsilon=a["epsilon"], center=a["center"],
+                         scale=a["scale"])
+        case "resize":
+            return _call("Resizing", node, *a["size"], interpolation=a["interpolation"])
+        case "augment":  # random augmentation is the identity at inference
+            return _call("Identity", node)
         case "pad":
             (top, bottom), (left, right) = a["pad"]
             same = top == bottom == left == right

@@ -10,7 +10,14 @@ profiler (:mod:`cvlab.profile`) adds parameters and MACs, and the Keras builder
 Conventions: shapes are per image and channels-last (H, W, C), or (N,) after
 flattening; kernels, strides and paddings are (height, width) pairs; ``padding`` is
 ``"same"`` or ``"valid"`` as in Keras, and explicit zero padding is its own ``pad``
-node, as Keras Applications do.
+node, as Keras Applications do; ``dilation`` spaces a kernel's taps (1: adjacent).
+
+Some operations come only from a learner's model file (:mod:`cvlab.modelfile.convert`):
+``sepconv``, ``crop``, ``resize``, ``gmp``, ``layernorm``, ``leaky_relu`` (a ReLU with a
+slope below zero, a threshold or a cap other than 6), ``augment`` (a random augmentation
+layer: the identity at inference), ``math`` (an elementwise Keras op such as ``x + 3``)
+and ``uncounted`` (a layer the converter does not know: it holds Keras' own parameter
+count and output shape, and no MACs).
 """
 
 from __future__ import annotations
@@ -51,9 +58,12 @@ def _window(size: int, kernel: int, stride: int, padding: str) -> int:
 
 
 def _windowed(a: Mapping, shape: Shape, channels: int | None = None) -> Shape:
-    """Conv, depthwise and pooling: the window slides over H and W."""
+    """Conv, depthwise and pooling: the window slides over H and W. A dilated kernel
+    (``dilation`` d) spans d·(k − 1) + 1 pixels."""
     h, w, c = _spatial(shape)
     (kh, kw), (sh, sw) = a.get("kernel") or a["pool"], a["stride"]
+    dh, dw = a.get("dilation", (1, 1))
+    kh, kw = dh * (kh - 1) + 1, dw * (kw - 1) + 1
     return (_window(h, kh, sh, a["padding"]), _window(w, kw, sw, a["padding"]),
             c if channels is None else channels)
 
@@ -62,6 +72,14 @@ def _pad(a: Mapping, shape: Shape) -> Shape:
     h, w, c = _spatial(shape)
     (t, b), (left, right) = a["pad"]
     return (h + t + b, w + left + right, c)
+
+
+def _crop(a: Mapping, shape: Shape) -> Shape:
+    h, w, c = _spatial(shape)
+    (t, b), (left, right) = a["crop"]
+    if t + b >= h or left + right >= w:
+        raise ShapeError(f"cropping {_fmt((t + b, left + right))} leaves nothing")
+    return (h - t - b, w - left - right, c)
 
 
 def _grouped_conv(a: Mapping, shape: Shape) -> Shape:
@@ -82,6 +100,10 @@ def _dense(a: Mapping, shape: Shape) -> Shape:
     return (*shape[:-1], a["units"])
 
 
+def _uncounted(a: Mapping, shapes: list[Shape]) -> Shape:
+    return tuple(a["shape"])
+
+
 def _merge_same(shapes: list[Shape]) -> Shape:
     first = shapes[0]
     for other in shapes[1:]:
@@ -93,6 +115,19 @@ def _merge_same(shapes: list[Shape]) -> Shape:
 def _broadcasts(small: Shape, big: Shape) -> bool:
     """Squeeze-and-excitation multiplies H×W×C by 1×1×C."""
     return len(small) == len(big) == 3 and small[:2] == (1, 1) and small[2] == big[2]
+
+
+def _broadcast(shapes: list[Shape]) -> Shape:
+    """Elementwise over tensors that broadcast as NumPy's do (a 1 stretches)."""
+    if len({len(s) for s in shapes}) != 1:
+        raise ShapeError("inputs must have the same rank")
+    out = []
+    for dims in zip(*shapes, strict=True):
+        big = {d for d in dims if d != 1}
+        if len(big) > 1:
+            raise ShapeError("inputs do not broadcast")
+        out.append(big.pop() if big else 1)
+    return tuple(out)
 
 
 def _concat(shapes: list[Shape]) -> Shape:
@@ -127,16 +162,22 @@ _SAME = _one(lambda a, shape: shape)
 LAYER_OPS: Mapping[str, LayerOp] = MappingProxyType({
     "input": LayerOp(("shape",), lambda a, _: tuple(a["shape"])),
     "conv": LayerOp(("filters", "kernel", "stride", "padding", "use_bias", "activation",
-                     "groups"), _one(_grouped_conv)),
+                     "groups", "dilation"), _one(_grouped_conv)),
     "dwconv": LayerOp(("kernel", "stride", "padding", "use_bias", "depth_multiplier",
-                       "activation"),
+                       "activation", "dilation"),
                       _one(lambda a, s: _windowed(a, s, _spatial(s)[2] * a["depth_multiplier"]))),
-    "bn": LayerOp(("epsilon", "momentum"), _SAME),
+    "sepconv": LayerOp(("filters", "kernel", "stride", "padding", "use_bias",
+                        "depth_multiplier", "activation", "dilation"),
+                       _one(lambda a, s: _windowed(a, s, a["filters"]))),
+    "bn": LayerOp(("epsilon", "momentum", "center", "scale"), _SAME),
     "act": LayerOp(("fn",), _SAME),
+    "leaky_relu": LayerOp(("max_value", "negative_slope", "threshold"), _SAME),
     "pad": LayerOp(("pad",), _one(_pad)),
+    "crop": LayerOp(("crop",), _one(_crop)),
     "maxpool": LayerOp(("pool", "stride", "padding"), _one(_windowed)),
     "avgpool": LayerOp(("pool", "stride", "padding"), _one(_windowed)),
     "gap": LayerOp(("keepdims",), _one(_gap)),
+    "gmp": LayerOp(("keepdims",), _one(_gap)),
     "flatten": LayerOp((), _one(lambda a, s: (math.prod(s),))),
     "dense": LayerOp(("units", "use_bias", "activation"), _one(_dense)),
     "dropout": LayerOp(("rate", "per_sample"), _SAME),
@@ -146,9 +187,18 @@ LAYER_OPS: Mapping[str, LayerOp] = MappingProxyType({
     "reshape": LayerOp(("target",), _one(_reshape)),
     "rescale": LayerOp(("scale", "offset"), _SAME),
     "normalize": LayerOp((), _SAME),
+    "layernorm": LayerOp(("epsilon", "center", "scale"), _SAME),
+    "resize": LayerOp(("size", "interpolation"),
+                      _one(lambda a, s: (*a["size"], _spatial(s)[2]))),
+    "augment": LayerOp(("layer",), _SAME),
+    "math": LayerOp(("fn",), lambda a, shapes: _broadcast(shapes)),
+    "uncounted": LayerOp(("layer", "params", "trainable_params", "shape"), _uncounted),
 })
 
-ACTIVATIONS = ("relu", "relu6", "swish", "sigmoid", "tanh", "softmax")
+#: Activation names as Keras spells them (``relu6``: ``ReLU(6.0)``).
+ACTIVATIONS = ("relu", "relu6", "swish", "sigmoid", "tanh", "softmax", "linear", "gelu", "elu",
+               "selu", "softplus", "softsign", "hard_sigmoid", "hard_silu", "leaky_relu",
+               "mish", "exponential", "log_softmax")
 
 
 @dataclass(frozen=True)
@@ -232,20 +282,24 @@ class GraphBuilder:
 
     # -- layers ----------------------------------------------------------------
     def conv(self, x, filters, kernel, stride=1, padding="same", *, name, use_bias=True,
-             activation=None, groups=1) -> str:
-        """``groups`` splits input and output channels into that many independent convs."""
+             activation=None, groups=1, dilation=1) -> str:
+        """``groups`` splits input and output channels into that many independent convs;
+        ``dilation`` spaces the kernel's taps that many pixels apart."""
         return self._add(name, "conv", (x,), filters=int(filters), kernel=pair(kernel),
                          stride=pair(stride), padding=padding, use_bias=use_bias,
-                         activation=activation, groups=int(groups))
+                         activation=activation, groups=int(groups), dilation=pair(dilation))
 
     def dwconv(self, x, kernel, stride=1, padding="same", *, name, use_bias=False,
-               depth_multiplier=1, activation=None) -> str:
+               depth_multiplier=1, activation=None, dilation=1) -> str:
         return self._add(name, "dwconv", (x,), kernel=pair(kernel), stride=pair(stride),
                          padding=padding, use_bias=use_bias,
-                         depth_multiplier=int(depth_multiplier), activation=activation)
+                         depth_multiplier=int(depth_multiplier), activation=activation,
+                         dilation=pair(dilation))
 
-    def bn(self, x, *, name, epsilon=1e-3, momentum=0.99) -> str:
-        return self._add(name, "bn", (x,), epsilon=epsilon, momentum=momentum)
+    def bn(self, x, *, name, epsilon=1e-3, momentum=0.99, center=True, scale=True) -> str:
+        """``center``/``scale``: whether it learns a shift β / a scale γ per channel."""
+        return self._add(name, "bn", (x,), epsilon=epsilon, momentum=momentum, center=center,
+                         scale=scale)
 
     def act(self, x, fn, *, name) -> str:
         return self._add(name, "act", (x,), fn=fn)
