@@ -6,6 +6,7 @@ training job stays queued and no TensorFlow runs."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,11 @@ from streamlit.testing.v1 import AppTest
 from train_folders import write_shapes
 
 import ui.training
-from cvlab.jobs import queue
+from cvlab.errors import CvlabError
+from cvlab.jobs import owners, queue
+from cvlab.jobs.record import Job, write_job
+from cvlab.jobs.spec import encode
+from cvlab.train import TrainConfig
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
 TEACHER = "a-teacher-token-for-this-test"
@@ -90,3 +95,43 @@ def test_only_the_owner_and_the_teacher_get_a_jobs_controls(server):
     teacher.button(key=f"cancel:{job.id}").click().run()
     assert not teacher.exception
     assert queue.get(job.id, data / "runs").status == "cancelled"
+
+
+def test_only_the_owner_and_the_teacher_may_delete_a_run(tmp_path, monkeypatch):
+    """A finished training job's run folder: Delete for its owner and the teacher only; a
+    run no job recorded (the command line's) for the teacher only."""
+    data = tmp_path / "data"
+    for name, value in (("CVLAB_DATA_DIR", data), ("CVLAB_DATA_ROOTS", data),
+                        ("CVLAB_STANDBY", 0), ("CVLAB_TEACHER_TOKEN", TEACHER)):
+        monkeypatch.setenv(name, str(value))
+    monkeypatch.setattr(ui.training, "device_name", lambda: "CPU")
+    token, shapes = owners.new_token(), write_shapes(data / "shapes", per_class=4)
+    run = _finished_run(data / "runs" / "1-mine", shapes, owners.owner_hash(token))
+    key = f"delete:{run}"
+    other = page("training_studio.py")
+    assert key not in {b.key for b in other.button}
+    assert any("Only the learner who started this run" in c.value for c in other.caption)
+    with pytest.raises(CvlabError, match="started by someone else"):
+        queue.delete(run.name, data / "runs", owners.owner_hash(owners.new_token()))
+    mine = page("training_studio.py", owner=token)
+    mine.button(key=key).click().run()
+    assert not mine.exception and not run.exists()
+
+    cli_run = _finished_run(data / "runs" / "2-cli", shapes, None)
+    (cli_run / "job.json").unlink()  # written by `python -m cvlab train`: no job, no owner
+    assert f"delete:{cli_run}" not in {b.key for b in page("training_studio.py",
+                                                           owner=token).button}
+    teacher = page("training_studio.py", teacher=TEACHER)
+    teacher.button(key=f"delete:{cli_run}").click().run()
+    assert not teacher.exception and not cli_run.exists()
+
+
+def _finished_run(folder: Path, shapes: Path, owner: str | None) -> Path:
+    """A run folder with its settings and a finished train job's record (no model)."""
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps(
+        {"data_dir": str(shapes), "image_size": 32, "mode": "frozen",
+         "class_names": ["blue", "green", "red"]}))
+    write_job(Job(folder.name, "train", "my run", encode(TrainConfig(str(shapes))), folder,
+                  status="finished", created=1.0, finished=2.0, exit_code=0, owner=owner))
+    return folder
