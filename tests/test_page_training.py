@@ -196,5 +196,5 @@ def test_a_one_class_folder_fails_with_the_scanners_message(data_dir, tmp_path):
     job = wait_for_job(at, start(at, epochs=1, quiet=False).id, limit=60)  # it may fail fast
     assert job.status == "failed" and job.exit_code == 2
     assert at.error[0].value.startswith("The job failed with exit code 2")
-    assert "a classifier needs at least two" in at.code[0].value
+    assert any("a classifier needs at least two" in c.value for c in at.code)  # the log
     assert at.button(key=f"resume:{job.id}")  # offered; the user may fix the folder first

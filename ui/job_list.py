@@ -53,6 +53,10 @@ def result_page(job: Job) -> str:
 
 
 def show_table(listed: list[Job]) -> None:
+    if not listed:
+        st.caption("No jobs yet: training runs and experiments started on the other pages "
+                   "are listed here.")
+        return
     st.dataframe(table(listed, jobs.owner()), hide_index=True, width="stretch",
                  column_config={"Progress": st.column_config.ProgressColumn(
                      "Progress", format="%d %%", min_value=0, max_value=100),

@@ -62,7 +62,7 @@ def owner(create: bool = False) -> str | None:
         token = owners.new_token()
     if token is None:
         return None
-    st.session_state[OWNER_KEY] = st.query_params[OWNER_PARAM] = token
+    _keep(OWNER_KEY, OWNER_PARAM, token)
     return owners.owner_hash(token)
 
 
@@ -71,7 +71,7 @@ def is_teacher() -> bool:
     token = st.session_state.get(TEACHER_KEY) or st.query_params.get(TEACHER_PARAM)
     if not owners.is_teacher(token, os.environ.get(owners.TEACHER_ENV) or _teacher_secret()):
         return False
-    st.session_state[TEACHER_KEY] = st.query_params[TEACHER_PARAM] = token
+    _keep(TEACHER_KEY, TEACHER_PARAM, token)
     return True
 
 
@@ -82,6 +82,13 @@ def actor() -> str | None:
 
 def may_control(job: Job) -> bool:
     return owners.allowed(job.owner, actor())
+
+
+def _keep(key: str, param: str, token: str) -> None:
+    """Keep ``token`` in the session and its URL (a page switch clears the URL's)."""
+    st.session_state[key] = token
+    if st.query_params.get(param) != token:
+        st.query_params[param] = token
 
 
 def _teacher_secret() -> str | None:
