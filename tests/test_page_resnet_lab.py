@@ -77,7 +77,7 @@ def test_he_et_al_recipe_reaches_the_command_line(data_dir, monkeypatch):
 
     queued = []
 
-    def record(spec, root=None):
+    def record(spec, root=None, owner=None):
         queued.append(spec)
         raise CvlabError("recorded, not run")
 

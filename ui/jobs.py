@@ -6,18 +6,26 @@ everything shown is read from its folder, so a reload, a second tab, another bro
 a restarted server show the same job. Session state only remembers which job a page
 looks at (``st.session_state["job:<kind>"]``, mirrored in the URL as ``?<kind>=<id>``, so a
 page with jobs of two kinds keeps both through a reload).
+
+Every session sees every job; only its owner and the teacher control it
+(:mod:`cvlab.jobs.owners`). The owner is the logged-in user when ``st.login`` is set up,
+else a random token that the session gets when it first starts a job, kept in its state
+and its URL (``?owner=<token>``), so a reload and a second tab keep it. The teacher opens
+the app once with ``?teacher=<token>``, the operator's ``CVLAB_TEACHER_TOKEN`` (or the
+``teacher_token`` Streamlit secret).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable
 
 import streamlit as st
 
 from cvlab.errors import CvlabError
-from cvlab.jobs import kinds, queue
+from cvlab.jobs import kinds, owners, queue
 from cvlab.jobs.queue import Job
 from ui.messages import error
 from ui.text import md
@@ -28,6 +36,9 @@ BADGES = {"queued": ("🕒", "blue"), "running": ("▶️", "green"), "finished"
           "stopped": ("⏹", "orange"), "failed": ("❌", "red"),
           "interrupted": ("⚠️", "orange"), "cancelled": ("✖️", "gray"),
           "damaged": ("⚠️", "red")}
+OWNER_PARAM, TEACHER_PARAM = "owner", "teacher"
+TEACHER_SECRET = "teacher_token"
+OWNER_KEY, TEACHER_KEY = "jobs:owner", "jobs:teacher"
 
 
 def launch(spec, root=None, key: str | None = None) -> Job:
@@ -35,9 +46,56 @@ def launch(spec, root=None, key: str | None = None) -> Job:
     :mod:`cvlab.jobs.kinds`; its command and title follow from it) and remember it as this
     session's job of its kind (or under ``key``, for a page that keeps two jobs of one kind
     apart). :class:`CvlabError` if the spec is refused."""
-    job = queue.submit(spec, root)
+    job = queue.submit(spec, root, owner=owner(create=True))
     remember(job, key)
     return job
+
+
+def owner(create: bool = False) -> str | None:
+    """This session's owner hash (:func:`owners.owner_hash`): of the logged-in user, else
+    of its token, which ``create`` makes when it has none yet; ``None`` without either."""
+    if st.user.get("is_logged_in"):
+        return owners.owner_hash(owners.user_secret(st.user.get("sub") or st.user.get("email")))
+    token = st.session_state.get(OWNER_KEY) or owners.token_or_none(
+        st.query_params.get(OWNER_PARAM))
+    if token is None and create:
+        token = owners.new_token()
+    if token is None:
+        return None
+    _keep(OWNER_KEY, OWNER_PARAM, token)
+    return owners.owner_hash(token)
+
+
+def is_teacher() -> bool:
+    """Whether this session holds the teacher's token (kept once seen in its URL)."""
+    token = st.session_state.get(TEACHER_KEY) or st.query_params.get(TEACHER_PARAM)
+    if not owners.is_teacher(token, os.environ.get(owners.TEACHER_ENV) or _teacher_secret()):
+        return False
+    _keep(TEACHER_KEY, TEACHER_PARAM, token)
+    return True
+
+
+def actor() -> str | None:
+    """Who this session acts as in the queue: the teacher, else its owner hash."""
+    return owners.TEACHER if is_teacher() else owner()
+
+
+def may_control(job: Job) -> bool:
+    return owners.allowed(job.owner, actor())
+
+
+def _keep(key: str, param: str, token: str) -> None:
+    """Keep ``token`` in the session and its URL (a page switch clears the URL's)."""
+    st.session_state[key] = token
+    if st.query_params.get(param) != token:
+        st.query_params[param] = token
+
+
+def _teacher_secret() -> str | None:
+    try:
+        return st.secrets.get(TEACHER_SECRET)
+    except FileNotFoundError:  # no secrets.toml
+        return None
 
 
 def warm_up(root=None) -> None:
@@ -56,9 +114,10 @@ def remember(job: Job, key: str | None = None) -> None:
 def current(kind: str, root=None, key: str | None = None) -> Job | None:
     """The job of ``kind`` this page shows: the one this session launched or opened under
     ``key`` (default the kind; also after a reload, through the URL), else the newest
-    queued or running one of that kind (started in another tab or browser; not for a
-    ``key`` of its own), else ``None``. A job found running elsewhere is remembered, so
-    the page keeps showing it, and how it ended, once it stops."""
+    queued or running one of that kind that this session owns (started in another tab;
+    not for a ``key`` of its own), else ``None``. A job found running elsewhere is
+    remembered, so the page keeps showing it, and how it ended, once it stops. Other
+    learners' jobs are listed on the Jobs page, never adopted."""
     listed = [job for job in queue.jobs(root) if job.kind == kind]
     key = key or kind
     wanted = [st.session_state.get(f"job:{key}"), st.query_params.get(key)]
@@ -66,7 +125,9 @@ def current(kind: str, root=None, key: str | None = None) -> Job | None:
         for job in listed:
             if job.id == job_id:
                 return job
-    active = [job for job in listed if job.active and key == kind]
+    mine = owner()
+    active = [job for job in listed if job.active and key == kind and mine is not None
+              and job.owner == mine]
     if not active:
         return None
     remember(active[0])
@@ -96,7 +157,7 @@ def job_panel(job: Job, body: Callable[[Job], None] | None = None, *,
             st.warning(f"Job {job.id} is gone (its folder was deleted).")
             return
         _status(now)
-        _controls(now, resume_epochs)
+        controls(now, resume_epochs)
         if body is not None:
             body(now)
         if started_active and not now.active:
@@ -141,15 +202,21 @@ def _status(job: Job) -> None:
         st.code(job.log_tail(LOG_LINES) or "(no output)", language=None)
 
 
-def _controls(job: Job, resume_epochs: bool) -> None:
-    root = job.dir.parent
+def controls(job: Job, resume_epochs: bool = False) -> None:
+    """Stop, Cancel or Resume, as the job's state allows, for its owner and the teacher;
+    a note for everyone else."""
+    root, who = job.dir.parent, actor()
+    if not owners.allowed(job.owner, who):
+        if job.status in ("running", "queued", "stopped", "failed", "interrupted"):
+            st.caption(f"Started by someone else: only {owners.ALLOWED} can control it.")
+        return
     if job.status == "running":
         if st.button("⏹ Stop after this batch", key=f"stop:{job.id}",
                      disabled=job.stop_requested is not None):
-            _act(lambda: queue.stop(job.id, root), "Stopping: the best epoch so far is kept.")
+            _act(lambda: queue.stop(job.id, root, who), "Stopping: the best epoch so far is kept.")
     elif job.status == "queued":
         if st.button("✖ Cancel", key=f"cancel:{job.id}"):
-            _act(lambda: queue.cancel(job.id, root), "Taken out of the queue.")
+            _act(lambda: queue.cancel(job.id, root, who), "Taken out of the queue.")
     elif kinds.get(job.kind).resumable and (job.status in ("stopped", "failed", "interrupted") or (
             job.status == "finished" and resume_epochs)):  # a finished run can train on
         extra = None
@@ -168,7 +235,7 @@ def _controls(job: Job, resume_epochs: bool) -> None:
             right = st.container()
         if right.button("🔁 Resume", key=f"resume:{job.id}",
                         help="Continue from the last checkpoint, in the same run folder."):
-            _act(lambda: queue.resume(job.id, int(extra) or None, root), "Resumed.")
+            _act(lambda: queue.resume(job.id, int(extra) or None, root, who), "Resumed.")
 
 
 def epochs_of(job: Job) -> tuple[int | None, int]:

@@ -70,6 +70,9 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("transfer_lab.py", "Transfer Lab", "🧪", "Training",
               "how much of a pretrained network to retrain for how much data, checked on your "
               "own folder."),
+    PageEntry("jobs.py", "Jobs", "📋", "Training",
+              "the server's queue: every training run and experiment, its state and place, "
+              "and the controls of your own."),
     PageEntry("practice.py", "Practice", "✍️", "Practice",
               "write the week's blocks in Keras (identity block to transfer model) and have "
               "them checked on the spot, in the course's terms."),

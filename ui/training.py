@@ -256,14 +256,20 @@ def jobs_listed() -> list[Job]:
 
 
 def delete_button(record: RunRecord, listed: dict[str, Job]) -> None:
-    """Delete a run folder that no job is writing, after a confirmation."""
+    """Delete a run folder that no job is writing, after a confirmation: for the learner
+    whose job wrote it, or the teacher (a run no job recorded, from the command line: the
+    teacher only)."""
+    job = listed.get(record.path.name) if record.path.parent == runs_dir() else None
+    if not (jobs.may_control(job) if job is not None else jobs.is_teacher()):
+        st.caption("Only the learner who started this run, or the teacher, can delete it.")
+        return
     with st.popover("🗑 Delete this run"):
         st.caption(f"Removes `{record.path}` with its checkpoints, model and exports.")
         if not st.button("Delete for good", key=f"delete:{record.path}", type="primary"):
             return
     try:
-        if record.path.name in listed and record.path.parent == runs_dir():
-            queue.delete(record.path.name, runs_dir())
+        if job is not None:
+            queue.delete(job.id, runs_dir(), jobs.actor())
         else:
             shutil.rmtree(record.path)
     except (CvlabError, OSError) as exc:

@@ -2,7 +2,8 @@
 
 Jobs are the training runs and experiments the app (or ``cvlab.jobs.queue.submit``)
 started as ``python -m cvlab …`` processes; their state is read from their folders under
-the runs folder (``--root``, default the app's ``data/runs``). Exit 2 on a bad id.
+the runs folder (``--root``, default the app's ``data/runs``). Exit 2 on a bad id. The CLI
+runs on the server's own account, so it acts as the teacher: on every job, whoever owns it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 from cvlab.jobs import queue
+from cvlab.jobs.owners import TEACHER
 
 ACTIONS = ("stop", "cancel", "resume")
 
@@ -49,9 +51,9 @@ def run(args) -> int:
               if args.json else render(listed))
         return 0
     if args.action == "resume":
-        job = queue.resume(args.job_id, args.epochs, root)
+        job = queue.resume(args.job_id, args.epochs, root, actor=TEACHER)
     else:
-        job = getattr(queue, args.action)(args.job_id, root)
+        job = getattr(queue, args.action)(args.job_id, root, actor=TEACHER)
     print(json.dumps(_json(job)) if args.json else f"{job.id}: {job.status}"
           + (f" (position {job.position} in the queue)" if job.position else "")
           + (" (stop requested; it stops after the current batch)"

@@ -7,6 +7,11 @@
     get(job.id).progress()
     stop(job.id); cancel(job.id); resume(job.id, epochs=3)
 
+A job belongs to whoever submitted it (``owner``, an owner hash of :mod:`cvlab.jobs.owners`):
+stop, cancel, resume and delete take an ``actor`` and refuse anyone but that owner and
+:data:`~cvlab.jobs.owners.TEACHER`. The default actor is the teacher: the server's own
+account, as the CLI and Python callers are; the app always passes the session's.
+
 A job is submitted as a typed spec (:mod:`cvlab.jobs.kinds`), never as a command line: the
 record holds the kind and the spec as data, and the job process derives the command from
 it after checking it again. State lives only in files under ``root`` (default: the app's
@@ -39,8 +44,9 @@ from pathlib import Path
 from cvlab import jobfolder
 from cvlab.errors import CvlabError
 from cvlab.folders import new_folder
-from cvlab.jobs import kinds, standby
+from cvlab.jobs import kinds, owners, standby
 from cvlab.jobs import spec as codec
+from cvlab.jobs.owners import TEACHER
 from cvlab.jobs.record import LOG, Job, alive, process_start, read_job, write_job
 
 LOCK = ".queue.lock"
@@ -71,10 +77,13 @@ def max_jobs() -> int:
     return max(1, len(_gpus()))
 
 
-def submit(spec, root: Path | None = None) -> Job:
+def submit(spec, root: Path | None = None, owner: str | None = None) -> Job:
     """Queue the job ``spec`` describes (a spec of :mod:`cvlab.jobs.kinds`) in a new job
     folder, and start it if a slot is free. The spec is checked first (its own checks and
-    the data roots): :class:`CvlabError` before anything is queued."""
+    the data roots): :class:`CvlabError` before anything is queued. ``owner`` is the hash
+    of who may control it (:func:`owners.owner_hash`); ``None``: the teacher only."""
+    if owner is not None and not owners.is_hash(owner):
+        raise CvlabError(f"Received: owner {owner!r}; allowed: an owner hash (64 hex digits)")
     kind = kinds.kind_of(spec)
     data = codec.encode(spec)
     kinds.checked(kind.name, data)
@@ -82,7 +91,7 @@ def submit(spec, root: Path | None = None) -> Job:
     with locked(root):
         folder = new_folder(root, kind.title(spec) or kind.name)
         job = Job(folder.name, kind.name, kind.title(spec), data, folder, seq=_next_seq(root),
-                  created=time.time())
+                  created=time.time(), owner=owner)
         write_job(job)
         listed = _dispatch(root)
         _keep_warm(root)
@@ -110,11 +119,12 @@ def get(job_id: str, root: Path | None = None) -> Job:
     return _find(jobs(root), _checked_id(job_id), root)
 
 
-def stop(job_id: str, root: Path | None = None) -> Job:
+def stop(job_id: str, root: Path | None = None, actor: str = TEACHER) -> Job:
     """Ask a running job to stop at its next check (a queued one is cancelled)."""
     root = _root(root)
     with locked(root):
         job = _find(_dispatch(root), _checked_id(job_id), root)
+        owners.check(job, actor, "stop")
         if job.status == "queued":
             return _cancel(root, job)
         _require(job, ("running",), "stop")
@@ -124,16 +134,18 @@ def stop(job_id: str, root: Path | None = None) -> Job:
     return job
 
 
-def cancel(job_id: str, root: Path | None = None) -> Job:
+def cancel(job_id: str, root: Path | None = None, actor: str = TEACHER) -> Job:
     """Take a queued job out of the queue (it never starts)."""
     root = _root(root)
     with locked(root):
         job = _find(_dispatch(root), _checked_id(job_id), root)
+        owners.check(job, actor, "cancel")
         _require(job, ("queued",), "cancel (stop a running job instead)")
         return _cancel(root, job)
 
 
-def resume(job_id: str, epochs: int | None = None, root: Path | None = None) -> Job:
+def resume(job_id: str, epochs: int | None = None, root: Path | None = None,
+           actor: str = TEACHER) -> Job:
     """Queue a stopped, failed or interrupted job again, to continue where it was; a kind
     that cannot resume (:attr:`Kind.resumable`) is refused.
 
@@ -145,6 +157,7 @@ def resume(job_id: str, epochs: int | None = None, root: Path | None = None) -> 
     root = _root(root)
     with locked(root):
         job = _find(_dispatch(root), _checked_id(job_id), root)
+        owners.check(job, actor, "resume")
         _require(job, ("stopped", "failed", "interrupted", "finished", "cancelled"), "resume")
         kind = kinds.get(job.kind)
         if not kind.resumable:
@@ -174,11 +187,12 @@ def command(job: Job) -> list[str]:
     return kind.argv(spec, job.dir)
 
 
-def delete(job_id: str, root: Path | None = None) -> None:
+def delete(job_id: str, root: Path | None = None, actor: str = TEACHER) -> None:
     """Remove a job's folder (its run included); not while it is queued or running."""
     root = _root(root)
     with locked(root):
         job = _find(_dispatch(root), _checked_id(job_id), root)
+        owners.check(job, actor, "delete")
         _require(job, ("finished", "stopped", "failed", "interrupted", "cancelled"),
                  "delete (stop it first)")
         shutil.rmtree(job.dir)

@@ -12,6 +12,8 @@ A job folder is ``<root>/<id>/``; the id is the folder's name. The record holds:
     pid, pid_start                 the job process and its start tick (guards pid reuse)
     created, started, finished     unix seconds (None until then)
     exit_code, stop_requested, resumes, slot
+    owner                          the SHA-256 of its owner's secret, or None (the CLI's):
+                                   who may control it (:mod:`cvlab.jobs.owners`)
 
 Only the queue (under its lock) and the job process itself write the record. Nothing
 here imports TensorFlow or Streamlit.
@@ -53,6 +55,7 @@ class Job:
     resumes: int = 0
     slot: int | None = None
     reason: str | None = None
+    owner: str | None = None
     position: int | None = None
 
     @property
@@ -98,6 +101,7 @@ def read_job(folder: Path) -> Job | None:
         return None
     if not (isinstance(job.id, str) and isinstance(job.kind, str) and isinstance(job.title, str)
             and isinstance(job.spec, dict) and job.status in STATUSES
+            and (job.owner is None or isinstance(job.owner, str))
             and all(isinstance(v, int | float) or v is None for v in (
                 job.seq, job.pid, job.pid_start, job.created, job.started, job.finished))):
         return None
