@@ -74,12 +74,21 @@ try:
                    "branches. Each branch's cost shows under *By branch*.")
         st.session_state.setdefault("explorer_stack", EXAMPLE_STACK)
         st.caption("One click loads an example:")
-        for column, (title, example) in zip(st.columns(len(EXAMPLES)), EXAMPLES.items(),
-                                            strict=True):
-            column.button(title, key=f"explorer_example_{title}", width="stretch",
-                          on_click=st.session_state.__setitem__, args=("explorer_stack", example))
+        with st.container(horizontal=True):  # buttons as wide as their titles, wrapping
+            for title, example in EXAMPLES.items():
+                st.button(title, key=f"explorer_example_{title}", on_click=st.session_state
+                          .__setitem__, args=("explorer_stack", example))
         text = st.text_area("Layers", height=260, key="explorer_stack")
-        profile = stack_profile(text)
+        try:
+            profile = stack_profile(text)
+            st.session_state["explorer_last_good"] = text
+        except CvlabError as exc:  # say what is wrong, above the last stack that parsed
+            text = st.session_state.get("explorer_last_good")
+            if text is None:
+                raise
+            error(exc)
+            st.caption("Below: the last version of your stack that parsed.")
+            profile = stack_profile(text)
         key = ("stack", text)
         family, title = "Custom", "your stack"
 except CvlabError as exc:
@@ -103,7 +112,9 @@ st.plotly_chart(profile_figure(key, profile, "shape_flow", title), width="stretc
 # 4. Where the parameters and the compute go.
 by_stage, by_kind, heaviest = st.tabs(["By branch" if family == "Custom" else "By stage",
                                       "By layer kind", "Heaviest layers"])
-by_stage.plotly_chart(profile_figure(key, profile, "breakdown", "stage", title), width="stretch")
+by_stage.plotly_chart(profile_figure(key, profile, "breakdown", "stage", title,
+                                     "branch" if family == "Custom" else "stage"),
+                      width="stretch")
 by_kind.plotly_chart(profile_figure(key, profile, "breakdown", "kind", title), width="stretch")
 with heaviest:
     metric = st.radio("Rank by", ["macs", "params"], horizontal=True, key="explorer_rank",
@@ -122,7 +133,10 @@ if source == "From the zoo":
                "Applications ships the same network, it is built and counted too.")
     checked = (name, tuple(sorted(options.items())))
     if st.button("Build in Keras and verify", key="explorer_verify", type="primary"):
-        with st.spinner("Building in Keras (the first build imports TensorFlow, ~5 s)…"):
+        with st.spinner("Building in Keras with random weights, in a separate process. It "
+                        "takes seconds for small networks and up to a minute for the largest "
+                        "(EfficientNet-B7, VGG) or on a busy machine; the first check after a "
+                        "server start also waits for TensorFlow to load…"):
             st.session_state["explorer_checked"] = checked, keras_check(*checked)
     result = None  # shown until the network or its options change, whatever else is clicked
     if st.session_state.get("explorer_checked", (None,))[0] == checked:

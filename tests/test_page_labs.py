@@ -1,6 +1,7 @@
 """AppTest for the cost labs, the Explorer's graph examples, Compare's latency chart and the
 sidebar: every page opens in its section, with no exception and no TensorFlow."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -124,6 +125,12 @@ def test_explorer_examples_load_with_one_click():
     assert metrics(at)["MACs per image"] == "2.83K"       # 2,160 + 672
     at.text_area[0].set_value("input 8x8x3\nconv 4 3x3 from nowhere").run()
     assert "line 2: 'from nowhere' names no earlier layer" in rendered(at.error[0].value)
+    # The rest of the page stays, on the last stack that parsed.
+    assert metrics(at)["MACs per image"] == "2.83K"
+    assert any("last version of your stack that parsed" in c.value for c in at.caption)
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    titles = [c["layout"]["title"]["text"] for c in charts if "title" in c["layout"]]
+    assert "Where the cost of your stack goes, by branch" in titles
 
 
 @pytest.fixture

@@ -58,8 +58,11 @@ def shape_flow(p: Profile, title: str | None = None) -> go.Figure:
     return fig
 
 
-def breakdown(p: Profile, key: str, title: str | None = None) -> go.Figure:
-    """Params and MACs summed per stage or per layer kind, side by side, as % of the total."""
+def breakdown(p: Profile, key: str, title: str | None = None,
+              by: str | None = None) -> go.Figure:
+    """Params and MACs summed per stage or per layer kind, side by side, as % of the total;
+    ``by`` is what a group is called in the title and axis (default ``key``: a custom
+    stack's stages are its branches)."""
     groups = p.by(key)
     names = [g for g, v in groups.items() if v["params"] or v["macs"]]
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Parameters", "MACs per image"),
@@ -75,10 +78,10 @@ def breakdown(p: Profile, key: str, title: str | None = None) -> go.Figure:
                       row=1, col=col)
         fig.update_xaxes(title_text=f"% of total {'params' if col == 1 else 'MACs'}",
                          row=1, col=col)
-    fig.update_yaxes(autorange="reversed", title_text=key, row=1, col=1)
+    fig.update_yaxes(autorange="reversed", title_text=by or key, row=1, col=1)
     fig.update_yaxes(autorange="reversed", row=1, col=2)
     fig.update_layout(template=TEMPLATE, height=max(300, 28 * len(names) + 120),
-                      title=f"Where the cost of {title or p.name} goes, by {key}",
+                      title=f"Where the cost of {title or p.name} goes, by {by or key}",
                       margin={"t": 70, "b": 10})
     return fig
 
