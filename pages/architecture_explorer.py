@@ -107,7 +107,11 @@ with st.expander("Where the course notes slip"):
     st.markdown("\n".join(f"- **{topic}** {fix}" for topic, fix in NOTE_CORRECTIONS))
 
 # 3. Shape flow: shrink space, grow channels.
-st.plotly_chart(profile_figure(key, profile, "shape_flow", title), width="stretch")
+squeezes = any(r.kind == "multiply" for r in profile.layers)
+hide = squeezes and st.toggle("Hide the squeeze-and-excitation side paths", True,
+                              key="explorer_hide_se", help="Each block's 1×1 squeeze path "
+                              "would draw a spike down to one pixel.")
+st.plotly_chart(profile_figure(key, profile, "shape_flow", title, hide), width="stretch")
 
 # 4. Where the parameters and the compute go.
 by_stage, by_kind, heaviest = st.tabs(["By branch" if family == "Custom" else "By stage",

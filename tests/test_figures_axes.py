@@ -28,3 +28,14 @@ def test_a_gradient_chart_under_a_decade_still_has_several_ticks():
                                                     ("residual", [0.04, 0.05, 0.06]))]
     ticks = figures.gradient_norms(gradients, 20).layout.yaxis.ticktext
     assert len(ticks) >= 3 and all(t in {"0.01", "0.02", "0.05", "0.1", "0.2"} for t in ticks)
+
+
+def test_the_shape_flow_can_hide_squeeze_and_excitation_spikes():
+    from cvlab import zoo
+    from cvlab.profile import profile
+
+    efficientnet = profile(zoo.get("efficientnet_b0"))
+    spiky = figures.shape_flow(efficientnet).data[0].y
+    smooth = figures.shape_flow(efficientnet, hide_squeeze=True).data[0].y
+    assert sum(v == 1 for v in spiky) >= 32  # two 1×1 convolutions per block's squeeze path
+    assert 1 not in smooth and min(smooth) == 49  # down to 7×7, never to 1×1

@@ -17,6 +17,7 @@ from ui.augment import setting_keys
 KEPT = (
     # Architectures
     "explorer_source", "explorer_model", "explorer_stack", "explorer_rank", "explorer_alpha",
+    "explorer_hide_se",
     "explorer_resolution_", "explorer_top", "explorer_aux", "compare_families",
     "compare_latency_batch", "resnet_budget", "resnet_recipe", "resnet_depths", "resnet_epochs_",
     "resnet_seed", "resnet_gradient_depth", "fm_source", "fm_photo", "fm_stage", "fm_model",

@@ -26,16 +26,23 @@ from cvlab.report import shape_text, short_count
 from cvlab.zoo.frontier import pareto_front
 
 
-def shape_flow(p: Profile, title: str | None = None) -> go.Figure:
+def shape_flow(p: Profile, title: str | None = None, hide_squeeze: bool = False) -> go.Figure:
     """H×W and channels after each convolution and pooling layer, on log axes.
 
     ``title`` names the network as people know it (``MobileNet v2``); default: its id.
 
     Batch norm, activations and other shape-preserving layers are left out to keep
-    the staircase readable; the x axis still counts every layer.
+    the staircase readable; the x axis still counts every layer. ``hide_squeeze`` also
+    leaves out the 1×1 side paths of squeeze-and-excitation (layers at 1×1 pixel before
+    the network's last larger map), which otherwise draw a spike down per block.
     """
     spatial = [(i, r) for i, r in enumerate(p.layers)
                if len(r.output_shape) == 3 and (r.kernel or r.kind in ("input", "concat"))]
+    if hide_squeeze:
+        last_map = max((i for i, r in spatial if r.output_shape[0] * r.output_shape[1] > 1),
+                       default=-1)
+        spatial = [(i, r) for i, r in spatial
+                   if i > last_map or r.output_shape[0] * r.output_shape[1] > 1]
     x = [i for i, _ in spatial]
     hover = [f"{r.name} ({r.kind})<br>{shape_text(r.output_shape)}" for _, r in spatial]
     fig = go.Figure()
