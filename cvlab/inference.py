@@ -25,6 +25,7 @@ from cvlab.explain.imagenet import shared_lens
 from cvlab.explain.render import activation_grid, filter_patches, jpeg_bytes, overlay, png_bytes
 
 CHANNELS_SHOWN = 32
+CAPTION_OPS = 3  # operations named under a preview; the rest are counted (all: the expander)
 
 
 def ready() -> bool:
@@ -77,7 +78,8 @@ def augment_preview(spec_json: str, image: np.ndarray, seed: int,
     pipeline, mixing = _pipelines(spec_json, seed)
     result = draw_grid(spec_from_json(spec_json), image, 9, seed, partner=partner,
                        pipeline=pipeline, mixing=mixing)
-    return {"images": result.images, "captions": [describe(d) for d in result.draws],
+    return {"images": result.images,
+            "captions": [describe(d, CAPTION_OPS) for d in result.draws],
             "draws": list(result.draws)}
 
 

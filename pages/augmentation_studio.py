@@ -62,7 +62,7 @@ with right:
         cols = st.columns(3)
         for col, i in zip(cols, range(row * 3, row * 3 + 3), strict=True):
             col.image(result["images"][i], caption=result["captions"][i])
-    with st.expander("Values each draw used"):
+    with st.expander("Values each draw used (every operation)"):
         st.json([{op: values for op, values in d.items()} for d in result["draws"]],
                 expanded=False)
 

@@ -86,3 +86,13 @@ def test_image_and_batch_steps_are_split():
     spec = full_spec()
     assert [s.op for s in spec.batch_steps] == ["mixup", "cutmix"]
     assert len(spec.image_steps) == len(OPS) - 2
+
+
+def test_a_caption_names_three_operations_and_counts_the_rest():
+    from cvlab.augment.preview import describe
+
+    draw = {"flip": {"horizontal": True}, "rotate": {"degrees": 12.0}, "zoom": {"factor": 0.9},
+            "contrast": {"factor": 1.2}, "brightness": {"delta": 0.1}}
+    short = describe(draw, max_ops=3)
+    assert short.startswith("flip") and short.endswith("+ 2 more") and "contrast" not in short
+    assert "brightness" in describe(draw)  # the full line, as the expander shows every value

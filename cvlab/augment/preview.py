@@ -101,13 +101,16 @@ def draw_grid(
     return Preview(out, tuple(draws))
 
 
-def describe(draw: Draw) -> str:
-    """A one-line caption: ``op value, value · op value``, booleans shown only when true."""
+def describe(draw: Draw, max_ops: int | None = None) -> str:
+    """A one-line caption: ``op value, value · op value``, booleans shown only when true;
+    past ``max_ops`` operations, the rest are counted (``+ 4 more``), not listed."""
     parts = []
     for op, values in draw.items():
         shown = [_fmt(k, v) for k, v in values.items() if v is not False]
         if shown:
             parts.append(f"{op} {', '.join(shown)}")
+    if max_ops is not None and len(parts) > max_ops:
+        parts = [*parts[:max_ops], f"+ {len(parts) - max_ops} more"]
     return " · ".join(parts) or "unchanged"
 
 
