@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from app_server import free_port, serve, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CVLAB_CHROMIUM", "/usr/bin/chromium")
@@ -88,16 +84,10 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     return folder
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory, hermetic_session):
     """Serve app.py on a free local port for the whole session; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     data = tmp_path_factory.mktemp("app-data")  # samples and runs land here, not in the repo
     # The server's HOME and cache are the session's (hermetic_session), shared by the
@@ -105,27 +95,13 @@ def app_url(tmp_path_factory, hermetic_session):
     env = {**os.environ, **hermetic_session, "CVLAB_DATA_DIR": str(data),
            "CVLAB_DATA_ROOTS": os.pathsep.join([str(data),
                                                 os.environ.get("CVLAB_DATA_ROOTS", str(ROOT))])}
-    with open(log, "w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
+    try:
+        server = serve(port, env, log)
+    except AssertionError as exc:
+        pytest.fail(str(exc))
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail(f"streamlit did not start:\n{log.read_text()}")
-            time.sleep(0.25)
     yield url
-    server.terminate()
-    server.wait(timeout=20)
+    stop(server)
     _end_jobs(data / "runs")
 
 
