@@ -73,6 +73,7 @@ def test_a_wrong_block_is_explained_then_the_fixed_one_passes(data_dir):
     text = check(at, RIGHT)
     assert at.success and "❌" not in text
     assert len(at.get("plotly_chart")) == 2  # the diagram and the passing block's shape flow
+    assert "MACs per image" in [m.label for m in at.metric]  # profiled like any network
     (job,) = [j for j in queue.jobs() if j.status == "finished"]
     assert (job.dir / "skip_block.keras").is_file()
     assert (job.dir / "solution.py").read_text() == RIGHT

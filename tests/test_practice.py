@@ -82,6 +82,11 @@ def test_the_reference_passes_and_its_layers_are_listed(verdicts, name):
                                                       "structure", "numbers"}
     assert verdict["layers"] and all({"name", "class", "output_shape", "params"} <= set(row)
                                      for row in verdict["layers"])
+    # Profiled like any network: parameters exactly Keras', with MACs.
+    profile = verdict["profile"]
+    assert profile["total_params"] == profile["keras_params"] == sum(
+        row["params"] for row in verdict["layers"])
+    assert profile["macs"] > 0 or name == "data_augmenter"
 
 
 @pytest.mark.parametrize(("name", "label", "expected"),

@@ -3,7 +3,6 @@ the verdict read back from the job folder."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from cvlab import figures
@@ -11,11 +10,14 @@ from cvlab.atomic import read_json
 from cvlab.data.roots import app_data_dir
 from cvlab.errors import CvlabError
 from cvlab.jobfolder import RESULT
+from cvlab.modelfile.summary import profile_from_json
 from cvlab.practice.exercises import Exercise
 from cvlab.practice.job import ExerciseCheck, save_source
+from cvlab.report import CONVENTION
 from ui import jobs
 from ui.messages import error
 from ui.text import md
+from ui.widgets import LAYER_COLUMNS, layer_table, totals
 
 
 def editor(exercise: Exercise) -> str:
@@ -75,20 +77,18 @@ def show_verdict(result: dict) -> None:
     for check in result["checks"]:
         icon = "✅" if check["passed"] else "❌"
         st.markdown(f"{icon} **{md(check['name'])}**: {md(check['message'])}")
-    if result["passed"] and result.get("layers"):
-        rows = result["layers"]
-        st.subheader("Your block, layer by layer")
-        st.plotly_chart(figures.layer_shapes(rows, result["exercise"]), width="stretch",
-                        key=f"practice_flow_{result['exercise']}")
-        table = pd.DataFrame([{**r, "output_shape": "×".join(map(str, r["output_shape"] or []))}
-                              for r in rows])
-        st.dataframe(table, hide_index=True, width="stretch",
-                     column_config={"params": st.column_config.NumberColumn(
-                         format="localized")})
-        total = sum(r["params"] for r in rows)
-        st.caption(f"{len(rows)} layers, {total:,} parameters. The block is saved as "
+    if result["passed"] and result.get("profile"):
+        profile = profile_from_json(result["profile"])
+        st.subheader("Your block, profiled like any network")
+        totals(profile)
+        st.plotly_chart(figures.shape_flow(profile, f"your {result['exercise']}"),
+                        width="stretch", key=f"practice_flow_{result['exercise']}")
+        st.dataframe(layer_table(profile), hide_index=True, width="stretch",
+                     column_config=LAYER_COLUMNS)
+        st.caption(f"{CONVENTION} The block is saved as "
                    f"{md(result.get('model_file') or 'a .keras file')} in the check's job "
-                   "folder.")
+                   "folder; the Training Studio can train a passing model (*Your model "
+                   "file*).")
 
 
 def _job_key(exercise: Exercise) -> str:

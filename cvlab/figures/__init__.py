@@ -17,7 +17,7 @@ from cvlab.figures.labs import (
     separable_bars,
 )
 from cvlab.figures.network import accuracy_frontier, breakdown, compare, per_layer, shape_flow
-from cvlab.figures.practice import block_paths, layer_shapes
+from cvlab.figures.practice import block_paths
 from cvlab.figures.style import (
     CHANNEL_COLOR,
     MAC_COLOR,
@@ -32,7 +32,7 @@ from cvlab.figures.transfer import block_diagram, clickable_confusion, runs_over
 
 __all__ = ["CHANNEL_COLOR", "MAC_COLOR", "PARAM_COLOR", "SPATIAL_COLOR", "TEMPLATE",
            "accuracy_frontier", "block_bars", "block_diagram", "block_paths", "branch_cost_bars",
-           "breakdown", "layer_shapes",
+           "breakdown",
            "clickable_confusion", "compare", "confusion", "equal_macs_bars", "error_curves",
            "gradient_norms", "history", "label", "labels", "macs_vs_latency", "module_bars",
            "multiplier_curves", "per_layer", "relu_loss_bars", "runs_overlay", "separable_bars",

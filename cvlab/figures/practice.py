@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from cvlab.figures.style import CHANNEL_COLOR, SPATIAL_COLOR, TEMPLATE, label
+from cvlab.figures.style import SPATIAL_COLOR, TEMPLATE, label
 
 MERGES = ("add", "concat")
 
@@ -44,31 +44,3 @@ def _row(fig: go.Figure, xs: list[int], steps: list[str], name: str, colour: str
                              text=[label(s) for s in steps], textposition="top center",
                              marker={"size": 12, "color": colour}, line={"color": colour},
                              hovertext=[label(s) for s in steps], hoverinfo="text"))
-
-
-def layer_shapes(rows: Sequence[dict], title: str) -> go.Figure:
-    """H×W and channels after each layer of a checked block (rows of its layer table:
-    ``name``, ``class``, ``output_shape``, ``params``), on log axes."""
-    spatial = [(i, r) for i, r in enumerate(rows)
-               if r.get("output_shape") and len(r["output_shape"]) == 3]
-    xs = [i for i, _ in spatial]
-    hover = [f"{label(r['name'])} ({label(r['class'])})<br>"
-             f"{'×'.join(map(str, r['output_shape']))} · {r['params']:,} params"
-             for _, r in spatial]
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=xs, y=[r["output_shape"][0] * r["output_shape"][1]
-                                      for _, r in spatial],
-                             name="H×W (pixels per channel)", mode="lines+markers",
-                             line={"shape": "hv", "color": SPATIAL_COLOR},
-                             hovertext=hover, hoverinfo="text+y"))
-    fig.add_trace(go.Scatter(x=xs, y=[r["output_shape"][2] for _, r in spatial],
-                             name="C (channels)", mode="lines+markers",
-                             line={"shape": "hv", "color": CHANNEL_COLOR},
-                             hovertext=hover, hoverinfo="text+y"))
-    fig.update_layout(template=TEMPLATE, title=f"Shape flow of {label(title)}",
-                      xaxis_title="layer index (input → output)",
-                      yaxis={"title": "pixels per channel, or channels (log scale)",
-                             "type": "log", "dtick": 1, "tickformat": "~s"},
-                      legend={"orientation": "h", "y": -0.2}, height=380,
-                      margin={"t": 50, "b": 10})
-    return fig

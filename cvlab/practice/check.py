@@ -62,8 +62,12 @@ def check(name: str, source: str, save_to: str | None = None) -> dict:
         pass
     verdict["passed"] = bool(checks) and all(c["passed"] for c in checks)
     if verdict["passed"]:
+        from cvlab.modelfile.convert import convert
+        from cvlab.modelfile.summary import summarize
+
         model = built[0][2][0]
         verdict["layers"] = layer_table(model)
+        verdict["profile"] = summarize(convert(model, name))  # profiled like a zoo network
         if save_to:
             model.save(save_to)
     return verdict
