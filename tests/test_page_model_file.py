@@ -86,3 +86,21 @@ def test_feature_maps_shows_grad_cam_at_a_picked_nested_convolution(data):
     assert any("as the model sees it (32×32)" in c for c in captions)
     assert any(c.startswith("base/dw: output 32×32×8") for c in captions), captions
     assert "Top classes" in at.get("plotly_chart")[0].proto.spec
+
+
+def test_a_model_that_passed_in_practice_is_offered_to_train(data_dir):
+    from cvlab.jobs.record import Job, write_job
+    from ui.model_file import choices
+
+    folder = data_dir / "runs" / "20260101-000000-exercise"
+    folder.mkdir(parents=True)
+    source = data_dir / "practice" / "mine.py"
+    source.parent.mkdir(parents=True)
+    source.write_text("def ResNet50(input_shape=(64, 64, 3), classes=6): ...\n")
+    write_job(Job(folder.name, "exercise", "check ResNet50",
+                  {"exercise": "ResNet50", "file": str(source)}, folder,
+                  status="finished", created=1.0, exit_code=0))
+    (folder / "ResNet50.keras").write_bytes(b"PK")
+    offered = {str(c.path): c.label for c in choices()}
+    assert offered[str(folder / "ResNet50.keras")] == \
+        f"ResNet50 (passed in Practice, {folder.name})"

@@ -17,18 +17,22 @@ from cvlab.train.runs import model_file
 from ui.inference import call
 from ui.messages import error
 from ui.text import md
-from ui.training import known_runs
+from ui.training import jobs_listed, known_runs
 
 
 def choices() -> list[ModelFile]:
-    """Uploaded files, then every run that has saved a ``model.keras``, newest first."""
+    """Uploaded files, every run that has saved a ``model.keras``, then the models that
+    passed a Practice check (the learner's own ResNet50, say), newest first."""
     runs = []
     for record in known_runs():
         try:
             runs.append(ModelFile(model_file(record.path), f"{record.path.name} (trained run)"))
         except CvlabError:
             continue  # no epoch finished yet: nothing to open
-    return [*stored(), *runs]
+    practiced = [ModelFile(path, f"{path.stem} (passed in Practice, {job.id})")
+                 for job in jobs_listed() if job.kind == "exercise" and job.status == "finished"
+                 for path in sorted(job.dir.glob("*.keras"))]
+    return [*stored(), *runs, *practiced]
 
 
 def choose_model_file(key: str) -> Path | None:
