@@ -144,10 +144,11 @@ def test_a_lambda_layer_or_an_unregistered_class_is_refused_by_name(roots):
         def call(self, x):
             return x
 
-    for name, layer, why in (("lambda", k.layers.Lambda(lambda t: t * 2), "a Lambda layer"),
-                             ("custom", Unregistered(), "a custom class that is not registered")):
+    for name, layer, why in (
+            ("lambda", k.layers.Lambda(lambda t: t * 2), "a Lambda layer holds Python code"),
+            ("custom", Unregistered(), "the custom class '[^']*Unregistered'?, which is not "
+                                       "registered")):
         inputs = k.Input((8, 8, 3))
         k.Model(inputs, layer(inputs)).save(root / f"{name}.keras")
-        with pytest.raises(CvlabError, match=f"{name}.keras that Keras cannot load in safe "
-                                             f"mode: it (holds|uses) {why}"):
+        with pytest.raises(CvlabError, match=f"'{name}.keras'.*{why}"):
             load_model_file(root / f"{name}.keras")

@@ -31,26 +31,13 @@ HEAD_NAME = "classifier"
 
 
 def load_model_file(path: str | os.PathLike):
-    """The model in ``path`` (under the data roots), loaded in safe mode and uncompiled."""
+    """The model in ``path``, which must lie under the data roots, read by the one model-file
+    loader (:func:`cvlab.modelfile.convert.load_model_file`: safe mode, size limit, a
+    message per refusal)."""
     from cvlab.data.roots import resolve_allowed
+    from cvlab.modelfile.convert import load_model_file as load
 
-    real = resolve_allowed(path)
-    try:
-        return lazy_tf.keras().saving.load_model(real, safe_mode=True, compile=False)
-    except Exception as exc:
-        raise CvlabError(f"Received: model file {real.name} that Keras cannot load in safe "
-                         f"mode: {_why(exc)}; allowed: a model saved by `model.save(...)` "
-                         "from built-in Keras layers.") from None
-
-
-def _why(exc: Exception) -> str:
-    text = str(exc)
-    if "Lambda" in text or "safe_mode" in text:
-        return "it holds a Lambda layer, whose Python code safe mode never runs"
-    if "Could not locate" in text or "Unknown layer" in text or "custom" in text.lower():
-        return "it uses a custom class that is not registered with Keras"
-    return f"it is not a Keras model ({type(exc).__name__}: {text.splitlines()[0][:160]})" \
-        if text else f"it is not a Keras model ({type(exc).__name__})"
+    return load(resolve_allowed(path))
 
 
 def input_side(model, fallback: int) -> int:
