@@ -61,7 +61,7 @@ job = current_job()
 with st.container(border=True):
     dataset = choose_dataset()
     config = settings(dataset)
-    if config is not None and config.model_file is None:
+    if config is not None:
         show_training_code(config)
     if st.button("▶ Train", type="primary", key="train_start", disabled=config is None,
                  help="Training runs as a job of its own on this server: it goes on if you "

@@ -118,3 +118,30 @@ def test_scratch_code_trains_on_a_tiny_folder(tmp_path, monkeypatch, fresh_keras
     model = module["main"]()
     assert tuple(model.output.shape) == (None, 3)
     assert (tmp_path / "model.keras").is_file()
+
+
+@pytest.mark.slow
+def test_model_file_code_prepares_the_trainers_model_and_trains(tmp_path, monkeypatch,
+                                                                fresh_keras):
+    from cvlab.train.codegen import model_file_code
+    from cvlab.train.from_file import file_classifier
+
+    keras = fresh_keras
+    monkeypatch.setenv("CVLAB_DATA_ROOTS", str(tmp_path))
+    inputs = keras.Input((32, 32, 3))
+    x = keras.layers.Rescaling(1 / 255)(inputs)
+    x = keras.layers.Conv2D(8, 3, activation="relu")(x)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    keras.Model(inputs, keras.layers.Dense(5, activation="softmax")(x)).save(
+        tmp_path / "mine.keras")  # 5 classes: the folder's 3 need a new head
+    folder = write_shapes(tmp_path / "shapes", per_class=4, size=32)
+    config = TrainConfig(str(folder), mode="full", model_file=str(tmp_path / "mine.keras"),
+                         epochs=1, image_size=32, batch_size=4, augment=None, weights="none")
+    module = _module(model_file_code(config, classes=3))
+    ours = file_classifier(tmp_path / "mine.keras", 3, fresh=False).model
+    assert [row[0] for row in _layers(module["build_model"]())] == \
+        [row[0] for row in _layers(ours)]
+    assert module["build_model"]().output.shape[-1] == 3
+    monkeypatch.chdir(tmp_path)
+    assert tuple(module["main"]().output.shape) == (None, 3)
+    assert (tmp_path / "model.keras").is_file()

@@ -14,7 +14,7 @@ from cvlab.data.codegen import dataset_code
 from cvlab.data.scan import ScanReport, class_folders
 from cvlab.errors import CvlabError
 from cvlab.keras.codegen import STACK_TITLE, network_code, zoo_title
-from cvlab.train.codegen import training_code
+from cvlab.train.codegen import model_file_code, training_code
 from cvlab.train.config import DEFAULTS, TrainConfig
 from cvlab.zoo.stack import parse_stack
 from ui.messages import error
@@ -53,7 +53,8 @@ def show_network_code(name: str | None, options: dict | None = None,
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _training_code(fields: tuple, classes: int) -> str:
-    return training_code(TrainConfig(*fields), classes)
+    config = TrainConfig(*fields)
+    return (model_file_code if config.model_file else training_code)(config, classes)
 
 
 def show_training_code(config: TrainConfig) -> None:

@@ -93,6 +93,72 @@ def training_code(config: TrainConfig, classes: int, source: WeightsSource | Non
     return "\n".join(lines) + "\n"
 
 
+def model_file_code(config: TrainConfig, classes: int) -> str:
+    """The module for a run on the learner's own model file (``config.model_file``): the
+    file loaded in safe mode, fresh weights for mode ``scratch``, the head replaced when it
+    is not a softmax over the folder's classes, then one phase where every layer trains, as
+    :mod:`cvlab.train.from_file` does."""
+    cfg = config.resolved()
+    fresh = cfg.mode == "scratch"
+    lines = [
+        f'"""Training Studio set-up as Keras code: your model file, {cfg.epochs} epochs, '
+        f"{'fresh weights' if fresh else 'its own weights'}.",
+        "",
+        "Made by cvlab from the settings its trainer uses; main() reads the folder and",
+        "trains, build_model() only loads and prepares the model.",
+        "",
+        WHY_SCAN,
+        '"""',
+        "",
+        "import keras",
+        *_augment_imports(cfg),
+        "",
+        f"CLASSES = {int(classes)}",
+        f"MODEL_FILE = {literal(cfg.model_file)}",
+        *dataset_lines(cfg.data_dir, image_size=cfg.image_size, batch_size=cfg.batch_size,
+                       val_fraction=cfg.val_fraction, seed=cfg.seed,
+                       test_fraction=cfg.test_fraction),
+        *_augment_lines(cfg),
+        "",
+        "",
+        "def build_model():",
+        f'{INDENT}"""The file\'s model (safe mode: no Python code from the file runs), with a',
+        f'{INDENT}new softmax head when its output is not one over the CLASSES classes."""',
+        f"{INDENT}model = keras.saving.load_model(MODEL_FILE, safe_mode=True, compile=False)",
+        *([f"{INDENT}model = keras.models.clone_model(model)  # same layers, fresh weights"]
+          if fresh else []),
+        f"{INDENT}head = model.layers[-1]",
+        f'{INDENT}if head.get_config().get("units") != CLASSES or '
+        'head.get_config().get("activation") != "softmax":',
+        f"{INDENT * 2}outputs = keras.layers.Dense(CLASSES, activation=\"softmax\", "
+        f'name={literal("classifier")})(head.input)',
+        f"{INDENT * 2}model = keras.Model(model.inputs, outputs)",
+        f"{INDENT}model.trainable = True  # every layer trains, the ones you froze too",
+        f"{INDENT}return model",
+        "",
+        "",
+        *_compile_lines(),
+        "",
+        "",
+        "def main():",
+        f"{INDENT}keras.utils.set_random_seed(SEED)",
+        f"{INDENT}train_ds, val_ds = load_datasets()",
+        f"{INDENT}assert len(train_ds.class_names) == CLASSES, train_ds.class_names",
+        f"{INDENT}model = build_model()",
+        f"{INDENT}compile_model(model, {cfg.learning_rate!r})",
+        f'{INDENT}best = keras.callbacks.ModelCheckpoint("model.keras", monitor="val_accuracy",',
+        f"{INDENT}                                       save_best_only=True)",
+        f"{INDENT}model.fit({'augmented(train_ds)' if cfg.augment else 'train_ds'}, "
+        f"validation_data=val_ds, epochs={cfg.epochs}, callbacks=[best])",
+        f"{INDENT}return model",
+        "",
+        "",
+        'if __name__ == "__main__":',
+        f"{INDENT}main()",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def _augment_imports(cfg: TrainConfig) -> list[str]:
     if cfg.augment is None:
         return []
