@@ -291,7 +291,7 @@ def _refresh_ray(listed: list[Job]) -> None:
     details = executors.states() if active and executors.address() else None
     if details is None:
         return
-    grace = float(os.environ.get(STOP_GRACE, "60"))
+    grace = _stop_grace()
     for job in active:
         status, reason = executors.status(job, details.get(job.ray_id))
         if status != job.status:
@@ -344,6 +344,15 @@ def _cancel(root: Path, job: Job) -> Job:
     if job.executor == "ray":
         executors.stop(job)
     return job
+
+
+def _stop_grace() -> float:
+    raw = os.environ.get(STOP_GRACE, "60").strip()
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        raise CvlabError(f"Received: {STOP_GRACE}={raw!r}; allowed: a number of "
+                         "seconds") from None
 
 
 def ray_env() -> dict[str, str]:
