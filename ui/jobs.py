@@ -172,7 +172,9 @@ def _status(job: Job) -> None:
     progress = job.progress() or {}
     detail = progress.get("detail") or {}
     if job.status == "queued":
-        st.caption(f"Waiting for a free slot ({queue.max_jobs()} job(s) run at once on this "
+        st.caption("Waiting for the Ray cluster to free a slot; it starts by itself."
+                   if job.executor == "ray" else
+                   f"Waiting for a free slot ({queue.max_jobs()} job(s) run at once on this "
                    "server); it starts by itself.")
         return
     if job.status == "running":

@@ -2,8 +2,11 @@
 
 Jobs are the training runs and experiments the app (or ``cvlab.jobs.queue.submit``)
 started as ``python -m cvlab …`` processes; their state is read from their folders under
-the runs folder (``--root``, default the app's ``data/runs``). Exit 2 on a bad id. The CLI
-runs on the server's own account, so it acts as the teacher: on every job, whoever owns it.
+the runs folder (``--root``, default the app's ``data/runs``), and, for jobs on a Ray
+cluster (``CVLAB_RAY_ADDRESS``, :mod:`cvlab.jobs.executors`), from Ray. Each line names
+the job's executor (``local`` or ``ray``) and Ray's submission id. Exit 2 on a bad id.
+The CLI runs on the server's own account, so it acts as the teacher: on every job,
+whoever owns it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import json
 import time
 from pathlib import Path
 
-from cvlab.jobs import queue
+from cvlab.jobs import executors, queue
 from cvlab.jobs.owners import TEACHER
 
 ACTIONS = ("stop", "cancel", "resume")
@@ -47,7 +50,8 @@ def run(args) -> int:
     if args.action is None:
         listed = queue.jobs(root)
         print(json.dumps({"root": str(root or queue.default_root()), "max_jobs":
-                          queue.max_jobs(), "jobs": [_json(j) for j in listed]})
+                          queue.max_jobs(), "executor": executors.chosen(),
+                          "ray_address": executors.address(), "jobs": [_json(j) for j in listed]})
               if args.json else render(listed))
         return 0
     if args.action == "resume":
@@ -66,15 +70,17 @@ def _json(job: queue.Job) -> dict:
 
 
 def render(listed: list[queue.Job]) -> str:
-    """One line per job: id, status (queue position), progress text, age."""
+    """One line per job: id, status (queue position), kind, executor and Ray id, progress
+    text, start time."""
     if not listed:
         return "no jobs"
-    rows = [("ID", "STATUS", "KIND", "PROGRESS", "STARTED")]
+    rows = [("ID", "STATUS", "KIND", "EXECUTOR", "RAY ID", "PROGRESS", "STARTED")]
     for job in listed:
         status = job.status + (f" #{job.position}" if job.position else "")
         progress = (job.progress() or {}).get("text", "") if job.status != "queued" else ""
         started = time.strftime("%H:%M:%S", time.localtime(job.started)) if job.started else ""
-        rows.append((job.id, status, job.kind, progress[:60], started))
+        rows.append((job.id, status, job.kind, job.executor, job.ray_id or "", progress[:60],
+                     started))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths,
                                                                        strict=True)).rstrip()

@@ -6,7 +6,9 @@ It derives the job's command from its record's spec (:func:`cvlab.jobs.queue.com
 which checks the spec again first), runs ``python -m cvlab <argv>`` in this same process
 (one interpreter per job), records the exit status in the job folder and lets the queue
 start the next job. A process killed outright records nothing; the next look at the
-queue finds its pid gone and marks the job ``interrupted``.
+queue finds its pid gone (on Ray: Ray's job failed) and marks the job ``interrupted``.
+On a Ray cluster the same command is Ray's job; it first records itself in the job's
+record (:func:`cvlab.jobs.queue.begin`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ def main(job_dir: str | None) -> int:
     if job is None:
         print(f"error: no job record in {folder}", file=sys.stderr)
         return 2
+    if job.executor == "ray" and not queue.begin(folder):
+        print(f"not run: the job in {folder} no longer waits for this submission",
+              file=sys.stderr)
+        return 0
     try:
         argv = queue.command(job)
     except CvlabError as exc:

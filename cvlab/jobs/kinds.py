@@ -41,7 +41,8 @@ class Kind:
     ``resume(spec, job_dir)`` the one that continues it (``None``: the kind cannot resume);
     ``data_dirs(spec)`` the folders and files it reads, which must lie under the data
     roots; ``continued(spec, job_dir, epochs)`` the spec a resume runs (``epochs``: extra
-    epochs asked for, or ``None``), by default the spec itself."""
+    epochs asked for, or ``None``), by default the spec itself. ``trains``: the job trains
+    networks, so on a Ray cluster with GPUs it asks for one (:mod:`cvlab.jobs.executors`)."""
 
     name: str
     spec: type
@@ -50,6 +51,7 @@ class Kind:
     resume: Callable[[object, Path], list[str]] | None = None
     data_dirs: Callable[[object], tuple[str, ...]] = lambda spec: ()
     continued: Callable[[object, Path, int | None], object] = lambda spec, job_dir, epochs: spec
+    trains: bool = False
 
     @property
     def resumable(self) -> bool:
@@ -185,12 +187,13 @@ def _exercise_argv(c: ExerciseCheck, job_dir: Path) -> list[str]:
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("train", TrainConfig, _train_argv, _train_title, _train_resume,
-         data_dirs=_train_reads, continued=_train_continued),
+         data_dirs=_train_reads, continued=_train_continued, trains=True),
     Kind("degradation", DegradationSettings, _degradation_argv, _degradation_title,
-         _degradation_argv),
-    Kind("identity", IdentitySpec, _identity_argv, _identity_title, _identity_argv),
+         _degradation_argv, trains=True),
+    Kind("identity", IdentitySpec, _identity_argv, _identity_title, _identity_argv,
+         trains=True),
     Kind("transfer-curve", CurvePlan, _curve_argv, _curve_title,
-         data_dirs=lambda p: (p.data_dir,)),
+         data_dirs=lambda p: (p.data_dir,), trains=True),
     Kind("latency", LatencySpec, _latency_argv, _latency_title),
     Kind("profile", ProfileSpec, _profile_argv, lambda s: f"profile of {s.network}"),
     Kind("exercise", ExerciseCheck, _exercise_argv, lambda c: f"check of {c.exercise}",

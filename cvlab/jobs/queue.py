@@ -26,6 +26,12 @@ has died is marked ``interrupted``, a queued record whose spec fails its check i
 so the queue moves on with no server at all, and a server restart loses nothing. Each job
 is a detached process (its own session, its own log): a warm standby that has already
 imported TensorFlow when one is ready (:mod:`cvlab.jobs.standby`), else a new one.
+
+With ``CVLAB_RAY_ADDRESS`` set, new jobs go to a Ray cluster instead
+(:mod:`cvlab.jobs.executors`): each is submitted to Ray when it is queued, as the same
+``python -m cvlab worker JOB_DIR`` command, and Ray's scheduler decides when it runs; a
+dispatch then reads their states from Ray (one request) instead of starting anything. The
+functions here, and so the pages and the CLI, are the same on both executors.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import fcntl
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -44,14 +51,15 @@ from pathlib import Path
 from cvlab import jobfolder
 from cvlab.errors import CvlabError
 from cvlab.folders import new_folder
-from cvlab.jobs import kinds, owners, standby
+from cvlab.jobs import executors, kinds, owners, standby
 from cvlab.jobs import spec as codec
 from cvlab.jobs.owners import TEACHER
-from cvlab.jobs.record import LOG, Job, alive, process_start, read_job, write_job
+from cvlab.jobs.record import ACTIVE, LOG, Job, alive, process_start, read_job, write_job
 
 LOCK = ".queue.lock"
 SEQUENCE = ".queue.seq"
 QUEUE_GPUS = "CVLAB_QUEUE_GPUS"
+STOP_GRACE = "CVLAB_RAY_STOP_GRACE"  # seconds before a Ray job's Stop falls back to Ray's
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKER = [sys.executable, "-m", "cvlab", "worker"]
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
@@ -88,11 +96,20 @@ def submit(spec, root: Path | None = None, owner: str | None = None) -> Job:
     data = codec.encode(spec)
     kinds.checked(kind.name, data)
     root = _root(root)
+    executor = executors.chosen()
+    if executor == "ray":
+        executors.ensure_shared(root, ray_env())
     with locked(root):
         folder = new_folder(root, kind.title(spec) or kind.name)
         job = Job(folder.name, kind.name, kind.title(spec), data, folder, seq=_next_seq(root),
-                  created=time.time(), owner=owner)
+                  created=time.time(), owner=owner, executor=executor)
         write_job(job)
+        if executor == "ray":
+            try:
+                _submit_ray(job)
+            except CvlabError:
+                shutil.rmtree(folder)
+                raise
         listed = _dispatch(root)
         _keep_warm(root)
     return _find(listed, job.id)
@@ -102,6 +119,8 @@ def warm_up(root: Path | None = None) -> int:
     """Make sure a warm job process is waiting (:mod:`cvlab.jobs.standby`), so the next
     job skips TensorFlow's import. Pages call it when they open. Returns how many started."""
     root = _root(root)
+    if executors.chosen() == "ray":
+        return 0  # Ray's nodes start their own processes
     with locked(root):
         return _keep_warm(root)
 
@@ -135,7 +154,8 @@ def stop(job_id: str, root: Path | None = None, actor: str = TEACHER) -> Job:
 
 
 def cancel(job_id: str, root: Path | None = None, actor: str = TEACHER) -> Job:
-    """Take a queued job out of the queue (it never starts)."""
+    """Take a queued job out of the queue (it never starts; on Ray, its submission is
+    stopped)."""
     root = _root(root)
     with locked(root):
         job = _find(_dispatch(root), _checked_id(job_id), root)
@@ -169,8 +189,11 @@ def resume(job_id: str, epochs: int | None = None, root: Path | None = None,
         job.spec, job.title = codec.encode(spec), kind.title(spec)
         job.status, job.seq, job.resumes = "queued", _next_seq(root), job.resumes + 1
         job.pid = job.pid_start = job.started = job.finished = job.exit_code = None
-        job.stop_requested = None
+        job.stop_requested = job.ray_id = job.host = job.reason = None
+        job.executor = executors.chosen()
         write_job(job)
+        if job.executor == "ray":
+            _submit_ray(job)  # a new submission; the old one has ended
         listed = _dispatch(root)
         _keep_warm(root)
     return _find(listed, job.id)
@@ -201,7 +224,8 @@ def delete(job_id: str, root: Path | None = None, actor: str = TEACHER) -> None:
 def finish(job_dir: Path, exit_code: int) -> None:
     """Record how the job in ``job_dir`` ended, then start whatever may run next.
 
-    Called by the job process itself (:mod:`cvlab.cli.worker`) as it ends.
+    Called by the job process itself (:mod:`cvlab.cli.worker`) as it ends. A Ray job
+    starts nothing: Ray runs what comes next.
     """
     root = job_dir.parent
     with locked(root):
@@ -212,17 +236,42 @@ def finish(job_dir: Path, exit_code: int) -> None:
             job.status = "failed" if exit_code else ("stopped" if stopped else "finished")
             job.exit_code, job.finished = exit_code, time.time()
             write_job(job)
+        if job is not None and job.executor == "ray":
+            return
         if any(j.status == "queued" for j in _dispatch(root)):
             _keep_warm(root)
+
+
+def begin(job_dir: Path) -> bool:
+    """In a Ray job's process, before it runs (:mod:`cvlab.cli.worker`): record this
+    process (pid, start tick, host) as the job's, running, and send its output to the
+    job's log. ``False`` (run nothing) when the record no longer waits for this
+    submission: cancelled, or resumed since as another submission."""
+    with locked(job_dir.parent):
+        job = read_job(job_dir)
+        if (job is None or job.status not in ACTIVE or job.pid is not None
+                or job.ray_id != os.environ.get(executors.SUBMISSION)):
+            return False
+        job.status, job.host = "running", socket.gethostname()
+        job.pid, job.pid_start = os.getpid(), process_start(os.getpid())
+        job.started = job.started or time.time()
+        write_job(job)
+    log = os.open(job_dir / LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    for stream in (1, 2):
+        os.dup2(log, stream)
+    os.close(log)
+    return True
 
 
 # --- under the lock -------------------------------------------------------------------
 
 def _dispatch(root: Path) -> list[Job]:
     """Mark dead running jobs interrupted and bad queued records damaged, then start queued
-    jobs while slots are free."""
+    jobs while slots are free; Ray's jobs take their states from Ray."""
     listed = [job for job in map(read_job, _folders(root)) if job is not None]
-    for job in listed:
+    _refresh_ray([job for job in listed if job.executor == "ray"])
+    local = [job for job in listed if job.executor == "local"]
+    for job in local:
         if job.status == "running" and not alive(job):
             job.status = "interrupted"
             write_job(job)
@@ -232,14 +281,45 @@ def _dispatch(root: Path) -> list[Job]:
             except CvlabError as exc:
                 job.status, job.reason = "damaged", str(exc)
                 write_job(job)
-    queued = sorted((j for j in listed if j.status == "queued"), key=lambda j: j.seq)
-    busy = {j.slot for j in listed if j.status == "running"}
+    queued = sorted((j for j in local if j.status == "queued"), key=lambda j: j.seq)
+    busy = {j.slot for j in local if j.status == "running"}
     free = [slot for slot in range(max_jobs()) if slot not in busy]
     while queued and free:
         _launch(queued.pop(0), free.pop(0))
     for position, job in enumerate(queued, start=1):
         job.position = position
     return listed
+
+
+def _submit_ray(job: Job) -> None:
+    """Hand ``job`` to the Ray cluster, as the command the local queue would run."""
+    job.ray_id = executors.submit(job, [*WORKER, str(job.dir)], ray_env(),
+                                  kinds.get(job.kind).trains)
+    write_job(job)
+
+
+def _refresh_ray(listed: list[Job]) -> None:
+    """Ray jobs' statuses from Ray's (one request, :func:`executors.status`); Ray's stop
+    for a job that has not stopped by itself ``CVLAB_RAY_STOP_GRACE`` seconds (default 60)
+    after a Stop; queue positions of the pending ones, in submission order."""
+    active = [job for job in listed if job.active and job.ray_id]
+    details = executors.states() if active and executors.address() else None
+    if details is None:
+        return
+    grace = _stop_grace()
+    for job in active:
+        status, reason = executors.status(job, details.get(job.ray_id))
+        if status != job.status:
+            job.status, job.reason = status, reason
+            if status not in ACTIVE:
+                job.finished = job.finished or time.time()
+            write_job(job)
+        if job.status == "running" and job.stop_requested and (
+                time.time() - job.stop_requested > grace):
+            executors.stop(job)
+    pending = sorted((j for j in active if j.status == "queued"), key=lambda j: j.seq)
+    for position, job in enumerate(pending, start=1):
+        job.position = position
 
 
 def _launch(job: Job, slot: int) -> None:
@@ -276,7 +356,27 @@ def _job_env() -> dict[str, str]:
 def _cancel(root: Path, job: Job) -> Job:
     job.status, job.finished, job.position = "cancelled", time.time(), None
     write_job(job)
+    if job.executor == "ray":
+        executors.stop(job)
     return job
+
+
+def _stop_grace() -> float:
+    raw = os.environ.get(STOP_GRACE, "60").strip()
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        raise CvlabError(f"Received: {STOP_GRACE}={raw!r}; allowed: a number of "
+                         "seconds") from None
+
+
+def ray_env() -> dict[str, str]:
+    """What a Ray job's process adds to its node's environment: this server's ``CVLAB_*``
+    settings (data roots, caches; not the cluster's address, so the job itself never
+    submits), ``KERAS_HOME``, and cvlab on ``PYTHONPATH``."""
+    env = {k: v for k, v in os.environ.items()
+           if (k.startswith("CVLAB_") or k == "KERAS_HOME") and k != executors.ADDRESS}
+    return {**env, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO_ROOT)}
 
 
 def _folders(root: Path) -> list[Path]:

@@ -14,6 +14,10 @@ A job folder is ``<root>/<id>/``; the id is the folder's name. The record holds:
     exit_code, stop_requested, resumes, slot
     owner                          the SHA-256 of its owner's secret, or None (the CLI's):
                                    who may control it (:mod:`cvlab.jobs.owners`)
+    executor                       local (this machine's queue) | ray (a Ray cluster,
+                                   :mod:`cvlab.jobs.executors`)
+    ray_id, host                   Ray's submission id of the job's latest run, and the
+                                   machine its process ran on (``None`` on the local queue)
 
 Only the queue (under its lock) and the job process itself write the record. Nothing
 here imports TensorFlow or Streamlit.
@@ -56,6 +60,9 @@ class Job:
     slot: int | None = None
     reason: str | None = None
     owner: str | None = None
+    executor: str = "local"
+    ray_id: str | None = None
+    host: str | None = None
     position: int | None = None
 
     @property
@@ -71,13 +78,18 @@ class Job:
         return jobfolder.read_progress(self.dir)
 
     def log_tail(self, lines: int = 20) -> str:
-        """The last ``lines`` lines of the job's output ('' before it has any)."""
+        """The last ``lines`` lines of the job's output ('' before it has any): its
+        folder's log, else (a Ray job that failed before its process wrote one) Ray's."""
         try:
             with open(self.log, "rb") as handle:
                 handle.seek(max(0, handle.seek(0, os.SEEK_END) - 16_384))
                 text = handle.read().decode(errors="replace")
         except OSError:
-            return ""
+            text = ""
+        if not text.strip() and self.ray_id:
+            from cvlab.jobs import executors
+
+            text = executors.ray_log(self)
         return "\n".join(text.replace("\r", "\n").splitlines()[-lines:])
 
     def to_json(self) -> dict:
