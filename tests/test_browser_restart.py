@@ -50,7 +50,7 @@ def test_the_folder_survives_a_reload_and_stop_works_after_a_restart(page, tmp_p
         # 2. A long job, then the server restarts under it.
         page.get_by_text("full: start from ImageNet, train every layer").click()
         wait_until_idle(page, after_action=True)
-        epochs = page.get_by_label("Epochs")
+        epochs = page.get_by_label("Epochs", exact=True)
         epochs.fill("300")
         epochs.press("Enter")
         wait_until_idle(page, after_action=True)

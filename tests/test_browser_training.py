@@ -31,7 +31,7 @@ def choose(page, *, epochs: int, full: bool = False) -> None:
     for _ in range(2):
         slider.press("ArrowLeft")
     wait_until_idle(page, after_action=True)
-    epochs_box = page.get_by_label("Epochs")
+    epochs_box = page.get_by_label("Epochs", exact=True)
     epochs_box.fill(str(epochs))
     epochs_box.press("Enter")
     wait_until_idle(page, after_action=True)

@@ -17,7 +17,7 @@ def test_explorer_shows_an_uploaded_model_file(data_dir, tmp_path):
     at = AppTest.from_file(str(EXPLORER), default_timeout=180).run()
     at.sidebar.radio[0].set_value("Your model file").run()
     assert not at.exception, at.exception
-    assert at.selectbox(key="explorer_file_pick").value.endswith(".keras")
+    assert at.selectbox(key="model_file_pick:explorer_file").value.endswith(".keras")
     table = at.dataframe[0].value
     assert list(table["layer"]) == ["input", "augmentation/random_flip", "conv_a", "dw_b",
                                     "pw_b", "pool", "head"]

@@ -44,7 +44,7 @@ def test_the_studio_queues_a_job_that_trains_the_picked_model_file(data, monkeyp
     at.run()
     at.radio(key="train_network").set_value("Your model file").run()
     assert not at.exception and not at.error
-    assert at.selectbox(key="train_file_pick").value == str(model)
+    assert at.selectbox(key="model_file_pick:train_file").value == str(model)
     assert any("48×48 pixels, the model's input" in m.value for m in at.markdown)
     at.radio(key="train_file_mode").set_value("scratch").run()
     at.button(key="train_start").click().run()
@@ -75,7 +75,7 @@ def test_feature_maps_shows_grad_cam_at_a_picked_nested_convolution(data):
     at.run()
     at.radio(key="fm_model").set_value("Your model file").run()
     assert not at.exception and not at.error
-    path = at.selectbox(key="fm_file_pick").value
+    path = at.selectbox(key="model_file_pick:fm_file").value
     conv = at.selectbox(key=f"fm_conv:{path}")
     assert conv.options[-1].startswith("top_conv") and conv.value == "top_conv"
     assert any(o.startswith("base/dw (DepthwiseConv2D") for o in conv.options)
