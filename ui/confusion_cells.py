@@ -35,18 +35,19 @@ def picked_from_chart(event, names: list[str]) -> tuple[str, str] | None:
 def confusion_explorer(report: dict, run_key: str) -> None:
     """``report``: an evaluation report (its ``single`` part is shown)."""
     single, names = report["single"], report["class_names"]
-    chart = f"confusion:{run_key}"
-    clicked = picked_from_chart(st.session_state.get(chart), names)  # before it is drawn
-    if clicked and clicked != st.session_state.get(APPLIED_KEY):
-        st.session_state[APPLIED_KEY] = clicked
-        st.session_state[TRUE_KEY], st.session_state[PREDICTED_KEY] = clicked
     for key in (TRUE_KEY, PREDICTED_KEY):
         if st.session_state.get(key) not in names:
             st.session_state[key] = names[0]
     picked = (names.index(st.session_state[TRUE_KEY]),
               names.index(st.session_state[PREDICTED_KEY]))
-    st.plotly_chart(clickable_confusion(single["confusion_matrix"], names, picked),
-                    width="stretch", on_select="rerun", selection_mode="points", key=chart)
+    event = st.plotly_chart(clickable_confusion(single["confusion_matrix"], names, picked),
+                            width="stretch", on_select="rerun", selection_mode="points",
+                            key=f"confusion:{run_key}")
+    clicked = picked_from_chart(event, names)
+    if clicked and clicked != st.session_state.get(APPLIED_KEY):
+        st.session_state[APPLIED_KEY] = clicked
+        st.session_state[TRUE_KEY], st.session_state[PREDICTED_KEY] = clicked
+        st.rerun()  # once more, so the frame marks the clicked cell
     left, right = st.columns(2)
     true = left.selectbox("True class", names, key=TRUE_KEY)
     predicted = right.selectbox("Predicted class", names, key=PREDICTED_KEY)
