@@ -51,18 +51,7 @@ def training_code(config: TrainConfig, classes: int, source: WeightsSource | Non
         f"Mode {record.help()}.",
         "Made by cvlab from the same settings and layer graph its trainer uses; main()",
         "reads the folder and trains, build_model() only builds the model.",
-        "",
-        WHY_SCAN,
-        '"""',
-        "",
-        "import keras",
-        *_augment_imports(cfg),
-        "",
-        f"CLASSES = {int(classes)}",
-        *dataset_lines(cfg.data_dir, image_size=cfg.image_size, batch_size=cfg.batch_size,
-                       val_fraction=cfg.val_fraction, seed=cfg.seed,
-                       test_fraction=cfg.test_fraction),
-        *_augment_lines(cfg),
+        *_module_head(cfg, classes),
         "",
         "",
         *network_function(base, BASE_FUNCTION),
@@ -78,17 +67,9 @@ def training_code(config: TrainConfig, classes: int, source: WeightsSource | Non
         *_train_lines(cfg, base.name, transfer),
         "",
         "",
-        "def main():",
-        f"{INDENT}keras.utils.set_random_seed(SEED)",
-        f"{INDENT}train_ds, val_ds = load_datasets()",
-        f"{INDENT}assert len(train_ds.class_names) == CLASSES, train_ds.class_names",
-        f"{INDENT}model = build_model()",
+        *_MAIN_OPENING,
         f"{INDENT}train(model, {'augmented(train_ds)' if cfg.augment else 'train_ds'}, val_ds)",
-        f"{INDENT}return model",
-        "",
-        "",
-        'if __name__ == "__main__":',
-        f"{INDENT}main()",
+        *_MAIN_CLOSING,
     ]
     return "\n".join(lines) + "\n"
 
@@ -106,19 +87,7 @@ def model_file_code(config: TrainConfig, classes: int) -> str:
         "",
         "Made by cvlab from the settings its trainer uses; main() reads the folder and",
         "trains, build_model() only loads and prepares the model.",
-        "",
-        WHY_SCAN,
-        '"""',
-        "",
-        "import keras",
-        *_augment_imports(cfg),
-        "",
-        f"CLASSES = {int(classes)}",
-        f"MODEL_FILE = {literal(cfg.model_file)}",
-        *dataset_lines(cfg.data_dir, image_size=cfg.image_size, batch_size=cfg.batch_size,
-                       val_fraction=cfg.val_fraction, seed=cfg.seed,
-                       test_fraction=cfg.test_fraction),
-        *_augment_lines(cfg),
+        *_module_head(cfg, classes, f"MODEL_FILE = {literal(cfg.model_file)}"),
         "",
         "",
         "def build_model():",
@@ -140,23 +109,34 @@ def model_file_code(config: TrainConfig, classes: int) -> str:
         *_compile_lines(),
         "",
         "",
-        "def main():",
-        f"{INDENT}keras.utils.set_random_seed(SEED)",
-        f"{INDENT}train_ds, val_ds = load_datasets()",
-        f"{INDENT}assert len(train_ds.class_names) == CLASSES, train_ds.class_names",
-        f"{INDENT}model = build_model()",
+        *_MAIN_OPENING,
         f"{INDENT}compile_model(model, {cfg.learning_rate!r})",
         f'{INDENT}best = keras.callbacks.ModelCheckpoint("model.keras", monitor="val_accuracy",',
         f"{INDENT}                                       save_best_only=True)",
         f"{INDENT}model.fit({'augmented(train_ds)' if cfg.augment else 'train_ds'}, "
         f"validation_data=val_ds, epochs={cfg.epochs}, callbacks=[best])",
-        f"{INDENT}return model",
-        "",
-        "",
-        'if __name__ == "__main__":',
-        f"{INDENT}main()",
+        *_MAIN_CLOSING,
     ]
     return "\n".join(lines) + "\n"
+
+
+def _module_head(cfg: TrainConfig, classes: int, *constants: str) -> list[str]:
+    """The end of the docstring, the imports, the constants and the dataset functions that
+    every training module opens with."""
+    return ["", WHY_SCAN, '"""', "", "import keras", *_augment_imports(cfg), "",
+            f"CLASSES = {int(classes)}", *constants,
+            *dataset_lines(cfg.data_dir, image_size=cfg.image_size, batch_size=cfg.batch_size,
+                           val_fraction=cfg.val_fraction, seed=cfg.seed,
+                           test_fraction=cfg.test_fraction),
+            *_augment_lines(cfg)]
+
+
+_MAIN_OPENING = ("def main():", f"{INDENT}keras.utils.set_random_seed(SEED)",
+                 f"{INDENT}train_ds, val_ds = load_datasets()",
+                 f"{INDENT}assert len(train_ds.class_names) == CLASSES, train_ds.class_names",
+                 f"{INDENT}model = build_model()")
+_MAIN_CLOSING = (f"{INDENT}return model", "", "", 'if __name__ == "__main__":',
+                 f"{INDENT}main()")
 
 
 def _augment_imports(cfg: TrainConfig) -> list[str]:
