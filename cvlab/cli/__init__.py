@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.ispkg:  # a command's own sub-commands (e.g. experiments/)
+        if info.ispkg or info.name.startswith("_"):  # sub-commands (experiments/), helpers
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         module.register(sub)

@@ -6,13 +6,9 @@ Prints a Python module whose ``build_model()`` returns the network as a ``keras.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from cvlab import zoo
-from cvlab.cli.profile import _read
+from cvlab.cli import _network_args as network_args
 from cvlab.errors import CvlabError
 from cvlab.keras.codegen import STACK_TITLE, network_code, zoo_title
-from cvlab.zoo.stack import parse_stack
 
 
 def register(sub) -> None:
@@ -20,14 +16,7 @@ def register(sub) -> None:
         "code", help="print the Keras code that builds a network (no TensorFlow needed)",
         description="Print a Python module whose build_model() returns a zoo network by "
                     "NAME, or a custom stack with --layers FILE, as a keras.Model.")
-    parser.add_argument("name", nargs="?", help="a name from `python -m cvlab models`")
-    parser.add_argument("--layers", metavar="FILE", help="a custom stack, one layer per line "
-                        "('-' reads standard input)")
-    parser.add_argument("--alpha", type=float, help="width multiplier (MobileNets)")
-    parser.add_argument("--resolution", type=int, help="input height and width in pixels")
-    parser.add_argument("--no-top", action="store_true", help="drop the classifier head")
-    parser.add_argument("--classes", type=int, help="classifier size (default 1000)")
-    parser.add_argument("--aux", action="store_true", help="GoogLeNet: keep auxiliary heads")
+    network_args.add(parser)
     parser.set_defaults(func=run)
 
 
@@ -42,14 +31,11 @@ def run(args) -> int:
             raise CvlabError("Received: zoo options with --layers; allowed: the stack's own "
                              "lines set its shapes (no --alpha, --resolution, --no-top, "
                              "--classes or --aux).")
-        stem = "custom" if args.layers == "-" else Path(args.layers).stem
-        network = parse_stack(_read(args.layers), name=stem)
+        network = network_args.stack_network(args)
         print(network_code(network, STACK_TITLE, "python -m cvlab code --layers FILE"), end="")
         return 0
-    options = {"alpha": args.alpha, "resolution": args.resolution, "classes": args.classes,
-               "include_top": False if args.no_top else None, "aux": True if args.aux else None}
-    options = {k: v for k, v in options.items() if v is not None}
-    network = zoo.get(args.name, **options)
+    options = network_args.zoo_options(args)
+    network = network_args.zoo_network(args)
     flags = {"alpha": "--alpha", "resolution": "--resolution", "classes": "--classes"}
     command = " ".join(["python -m cvlab code", args.name,
                         *(f"{flags[k]} {v}" for k, v in options.items() if k in flags),

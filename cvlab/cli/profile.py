@@ -4,15 +4,13 @@ per layer."""
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
-from cvlab import jobfolder, zoo
+from cvlab import jobfolder
+from cvlab.cli import _network_args as network_args
 from cvlab.cli import allowed
 from cvlab.errors import CvlabError
 from cvlab.profile import ProfileSpec, profile
 from cvlab.report import table, to_json
-from cvlab.zoo.stack import parse_stack
 
 
 def register(sub) -> None:
@@ -21,16 +19,9 @@ def register(sub) -> None:
         description="Profile a zoo network by NAME, a custom stack with --layers FILE, or a "
                     "Keras model file with --model-file PATH (read in safe mode; this one "
                     "imports TensorFlow).")
-    parser.add_argument("name", nargs="?", help="a name from `python -m cvlab models`")
-    parser.add_argument("--layers", metavar="FILE", help="a custom stack, one layer per line "
-                        "('-' reads standard input)")
+    network_args.add(parser)
     parser.add_argument("--model-file", metavar="PATH", help="a .keras (or legacy .h5) model "
                         "file under a data root")
-    parser.add_argument("--alpha", type=float, help="width multiplier (MobileNets)")
-    parser.add_argument("--resolution", type=int, help="input height and width in pixels")
-    parser.add_argument("--no-top", action="store_true", help="drop the classifier head")
-    parser.add_argument("--classes", type=int, help="classifier size (default 1000)")
-    parser.add_argument("--aux", action="store_true", help="GoogLeNet: keep auxiliary heads")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--out", metavar="DIR", help="job folder: the JSON object also goes "
                         "to DIR/result.json")
@@ -51,16 +42,8 @@ def run(args) -> int:
                          "See `python -m cvlab models` for names.")
     if args.model_file is not None:
         return _run_model_file(args)
-    if args.layers is not None:
-        stem = "custom" if args.layers == "-" else Path(args.layers).stem
-        network = parse_stack(_read(args.layers), name=stem)
-    else:
-        options = {"alpha": args.alpha, "resolution": args.resolution, "classes": args.classes}
-        if args.no_top:
-            options["include_top"] = False
-        if args.aux:
-            options["aux"] = True
-        network = zoo.get(args.name, **{k: v for k, v in options.items() if v is not None})
+    network = (network_args.stack_network(args) if args.layers is not None
+               else network_args.zoo_network(args))
     result = profile(network)
     report = {**to_json(result), "weight_depth": result.depth}
     if args.out:
@@ -105,13 +88,3 @@ def _run_model_file(args) -> int:
 
 def _options(options: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in options.items())
-
-
-def _read(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
-    try:
-        return Path(path).read_text()
-    except OSError as exc:
-        raise CvlabError(f"cannot read the layer file. Received: {path!r} ({exc.strerror}).") \
-            from None
