@@ -28,7 +28,7 @@ from cvlab.errors import CvlabError
 from cvlab.jobs import kinds, owners, queue
 from cvlab.jobs.queue import Job
 from ui.messages import error
-from ui.text import md
+from ui.text import count, md
 
 POLL_SECONDS = 1.0
 LOG_LINES = 15
@@ -174,8 +174,8 @@ def _status(job: Job) -> None:
     if job.status == "queued":
         st.caption("Waiting for the Ray cluster to free a slot; it starts by itself."
                    if job.executor == "ray" else
-                   f"Waiting for a free slot ({queue.max_jobs()} job(s) run at once on this "
-                   "server); it starts by itself.")
+                   f"Waiting for a free slot ({count(queue.max_jobs(), 'job')} at once on "
+                   "this server); it starts by itself.")
         return
     if job.status == "running":
         text = progress.get("text") or "starting: launching the process"

@@ -35,7 +35,7 @@ def block_paths(paths: Sequence[tuple[str, Sequence[str]]], title: str) -> go.Fi
                       xaxis={"title": "step along the path (input → output)", "dtick": 1},
                       yaxis={"title": "path", "categoryorder": "array",
                              "categoryarray": rows[::-1]},
-                      height=160 + 70 * len(rows), margin={"t": 50, "b": 10})
+                      height=180 + 70 * len(rows), margin={"t": 80, "b": 10})
     return fig
 
 
